@@ -1,0 +1,2 @@
+export type { PixelImage } from './image.js';
+export * from './registry.js';
