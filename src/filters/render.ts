@@ -1,0 +1,76 @@
+/**
+ * Renders several styles of one image. Styles run on RGB; alpha is set aside and put back untouched, and a grey
+ * image is rendered as three equal channels. Work that several styles share (the pencil-sketch pass feeds both
+ * sketches) is computed once through the `shared` map handed to every runner.
+ */
+import type { PixelImage } from './image.js';
+import { styleRunner, resolveParams, type StyleId, type StyleParams } from './registry.js';
+
+export interface RenderRequest {
+  style: StyleId;
+  /** Validated already, or partial: missing values take their defaults. */
+  params?: StyleParams;
+}
+
+export function toRgb(image: PixelImage): { rgb: PixelImage; alpha: Uint8Array | null } {
+  const { width, height, channels, data } = image;
+  if (channels === 3) return { rgb: image, alpha: null };
+  const n = width * height;
+  const rgb = new Uint8Array(n * 3);
+  let alpha: Uint8Array | null = null;
+  if (channels === 1) {
+    for (let i = 0, j = 0; i < n; i++, j += 3) rgb[j] = rgb[j + 1] = rgb[j + 2] = data[i];
+  } else {
+    alpha = new Uint8Array(n);
+    for (let i = 0, j = 0, k = 0; i < n; i++, j += 3, k += 4) {
+      rgb[j] = data[k];
+      rgb[j + 1] = data[k + 1];
+      rgb[j + 2] = data[k + 2];
+      alpha[i] = data[k + 3];
+    }
+  }
+  return { rgb: { data: rgb, width, height, channels: 3 }, alpha };
+}
+
+/** Puts alpha back, or folds a result whose three channels are equal into grey when the input was grey. */
+export function fromRgb(out: PixelImage, alpha: Uint8Array | null, inputWasGrey: boolean): PixelImage {
+  const { width, height } = out;
+  const n = width * height;
+  if (alpha) {
+    const rgba = new Uint8Array(n * 4);
+    const src = out.data;
+    for (let i = 0, k = 0; i < n; i++, k += 4) {
+      if (out.channels === 1) {
+        rgba[k] = rgba[k + 1] = rgba[k + 2] = src[i];
+      } else {
+        const j = i * 3;
+        rgba[k] = src[j];
+        rgba[k + 1] = src[j + 1];
+        rgba[k + 2] = src[j + 2];
+      }
+      rgba[k + 3] = alpha[i];
+    }
+    return { data: rgba, width, height, channels: 4 };
+  }
+  if (inputWasGrey && out.channels === 3) {
+    const src = out.data;
+    const grey = new Uint8Array(n);
+    for (let i = 0, j = 0; i < n; i++, j += 3) {
+      if (src[j] !== src[j + 1] || src[j] !== src[j + 2]) return out;
+      grey[i] = src[j];
+    }
+    return { data: grey, width, height, channels: 1 };
+  }
+  return out;
+}
+
+export function renderStyles(image: PixelImage, requests: readonly RenderRequest[]): Map<StyleId, PixelImage> {
+  const { rgb, alpha } = toRgb(image);
+  const shared = new Map<string, unknown>();
+  const out = new Map<StyleId, PixelImage>();
+  for (const r of requests) {
+    const params = resolveParams(r.style, r.params ?? {});
+    out.set(r.style, fromRgb(styleRunner(r.style)(rgb, params, shared), alpha, image.channels === 1));
+  }
+  return out;
+}
