@@ -21,7 +21,7 @@ interface RawOptions {
   maxPixels: string;
   format: string;
   quality?: string;
-  param: string[];
+  param?: string[];
   threads?: string;
 }
 
@@ -54,7 +54,7 @@ export function parseParams(given: readonly string[], styles: readonly StyleId[]
 
 export async function resolveRenderSettings(inputs: readonly string[], o: RawOptions): Promise<BatchSettings> {
   const styles = named('--styles', () => parseStyleList(o.styles));
-  const params = parseParams(o.param, styles);
+  const params = parseParams(o.param ?? [], styles);
   const format: OutputFormat = parseOutputFormat(o.format, '--format');
   const quality = o.quality === undefined ? undefined : validateInteger(o.quality, '--quality', 1, 100);
   if (quality !== undefined && format === 'png') {
@@ -81,7 +81,7 @@ export function registerRender(program: Command): void {
     .option('--max-side <px>', `longest side of the artworks, 0 keeps the original size (0–${MAX_SIDE_LIMIT})`, String(DEFAULT_MAX_SIDE))
     .option('-f, --format <format>', `artwork format: ${OUTPUT_FORMATS.join(', ')} (jpeg files end in .jpg)`, 'png')
     .option('-q, --quality <n>', 'quality for jpeg, webp and avif (1–100; default: the encoder’s)')
-    .option('-p, --param <style.name=value>', 'a style parameter, e.g. oil.size=5; repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-p, --param <style.name=value>', 'a style parameter, e.g. oil.size=5; repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--max-pixels <n>', `refuse inputs with more pixels than this (1–${MAX_PIXELS_LIMIT})`, String(DEFAULT_MAX_PIXELS))
     .option('-j, --threads <n>', 'worker threads (default: one per core)')
     .action(async (inputs: string[], o: RawOptions) => {
