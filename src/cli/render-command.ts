@@ -10,7 +10,7 @@ import { AtelierError, isAtelierError } from '../errors.js';
 import { parseStyleList, resolveParams, SEED_STYLES, STYLE_IDS, type StyleId, type StyleParams } from '../filters/registry.js';
 import { parseOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MAX_PIXELS_LIMIT, MAX_SIDE_LIMIT, validateInteger } from '../imaging/limits.js';
-import { removeTemporaries } from './atomic-write.js';
+import { stopWrites } from './atomic-write.js';
 import { createProgress } from './progress.js';
 import { renderBatch, type BatchSettings } from './render-batch.js';
 
@@ -91,10 +91,10 @@ export function registerRender(program: Command): void {
       });
       const progress = createProgress(new Set(inputs).size);
       const controller = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
+      const onSignal = async (sig: NodeJS.Signals) => {
         controller.abort();
         progress.stop();
-        removeTemporaries();
+        await stopWrites();
         process.stderr.write(`atelier: interrupted (${sig}); complete artworks were kept, partial ones removed\n`);
         process.exit(sig === 'SIGINT' ? 130 : 143);
       };
@@ -109,6 +109,8 @@ export function registerRender(program: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
+      // Interrupted: the signal handler reports and exits once the writes in progress have settled.
+      if (controller.signal.aborted) await new Promise(() => {});
       const total = outcome.rendered + outcome.failed;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       process.stdout.write(

@@ -13,6 +13,8 @@ import sharp from 'sharp';
 import { decode } from '../../src/imaging/index.js';
 import { renderStyles } from '../../src/filters/render.js';
 import { resolveParams } from '../../src/filters/registry.js';
+import { resolveRenderSettings } from '../../src/cli/render-command.js';
+import { AtelierError } from '../../src/errors.js';
 import { PHOTOS, photo, pngBomb, truncate, SVG, HTML } from '../imaging/inputs.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -131,25 +133,38 @@ test('formats: jpeg is written as .jpg, webp and avif with --quality', async () 
 
 test('arguments are validated before any work, naming the argument and its range', async () => {
   const out = join(dir, 'never');
-  const cases: [string[], RegExp][] = [
-    [['--max-side', 'big'], /--max-side must be an integer from 0 to 65535, got "big"/],
-    [['--max-side', '70000'], /--max-side must be an integer from 0 to 65535/],
-    [['--quality', '0', '--format', 'jpeg'], /--quality must be an integer from 1 to 100, got "0"/],
-    [['--quality', '80'], /--quality applies to jpeg, webp and avif; png is lossless/],
-    [['--format', 'bmp'], /--format must be one of png, jpeg, webp, avif, got "bmp"/],
-    [['--styles', 'oil,pastel'], /--styles: unknown style "pastel"/],
-    [['--param', 'oil.size=99'], /--param: oil\.size must be an integer from 1 to 20, got "99"/],
-    [['--param', 'oil.brush=3'], /unknown parameter "oil\.brush"/],
-    [['--param', 'size=3'], /--param must look like <style>\.<name>=<value>/],
-    [['--styles', 'sketch', '--param', 'oil.size=3'], /oil is not among the styles rendered \(sketch\)/],
-    [['--threads', '0'], /--threads must be an integer from 1 to 256/],
-    [['--max-pixels', '-5'], /--max-pixels must be an integer/],
+  const base = { out, maxSide: '1024', maxPixels: '50000000', format: 'png' };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ maxSide: 'big' }, /^--max-side must be an integer from 0 to 65535, got "big"$/],
+    [{ maxSide: '70000' }, /^--max-side must be an integer from 0 to 65535/],
+    [{ quality: '0', format: 'jpeg' }, /^--quality must be an integer from 1 to 100, got "0"$/],
+    [{ quality: '80' }, /^--quality applies to jpeg, webp and avif; png is lossless$/],
+    [{ format: 'bmp' }, /^--format must be one of png, jpeg, webp, avif, got "bmp"$/],
+    [{ styles: 'oil,pastel' }, /^--styles: unknown style "pastel"/],
+    [{ param: ['oil.size=99'] }, /^--param: oil\.size must be an integer from 1 to 20, got "99"$/],
+    [{ param: ['oil.brush=3'] }, /unknown parameter "oil\.brush"/],
+    [{ param: ['size=3'] }, /^--param must look like <style>\.<name>=<value>/],
+    [{ styles: 'sketch', param: ['oil.size=3'] }, /oil is not among the styles rendered \(sketch\); add it to --styles/],
+    [{ threads: '0' }, /^--threads must be an integer from 1 to 256/],
+    [{ maxPixels: '-5' }, /^--max-pixels must be an integer/],
+    [{ out: join(PHOTOS, 'coffee.png') }, /^--out: .* exists and is not a directory$/],
   ];
-  for (const [args, re] of cases) {
+  for (const [given, re] of cases) {
+    await assert.rejects(resolveRenderSettings([join(PHOTOS, 'coffee.png')], { ...base, ...given } as never), (e: unknown) => {
+      assert.ok(e instanceof AtelierError && e.status === 400, String(e));
+      assert.match(e.message, re);
+      return true;
+    });
+  }
+  const ok = await resolveRenderSettings(['x.png'], { ...base, styles: 'oil', param: ['oil.size=3'], format: 'jpg', quality: '70' });
+  assert.deepEqual([ok.requests, ok.format, ok.quality], [[{ style: 'oil', params: { size: 3, dynRatio: 1 } }], 'jpeg', 70]);
+
+  // As the user sees it: one line on stderr, exit 1, nothing written.
+  for (const args of [['--max-side', 'big'], ['--param', 'oil.size=99']]) {
     const r = await atelier('render', join(PHOTOS, 'coffee.png'), '--out', out, ...args);
-    assert.equal(r.code, 1, args.join(' '));
-    assert.equal(lines(r.stderr).length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, re);
+    assert.equal(r.code, 1);
+    assert.deepEqual(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^atelier: ${args[0]}`));
   }
   assert.equal(existsSync(out), false, 'nothing created');
   const noOut = await atelier('render', join(PHOTOS, 'coffee.png'));
@@ -187,4 +202,31 @@ test('on a terminal a progress bar shows on stderr, with failure lines kept abov
   assert.match(r.text, /rendering .* \d\/2 inputs/);
   assert.match(r.text, new RegExp(`atelier: ${bad}: truncated or corrupt image`));
   assert.match(r.text, /rendered 1 of 2 inputs/);
+});
+
+test('Ctrl-C stops the run with 130, leaving only complete artworks and no temporary files', async () => {
+  const src = join(dir, 'many');
+  mkdirSync(src);
+  const inputs: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const f = join(src, `photo${i}.png`);
+    copyFileSync(join(PHOTOS, i % 2 ? 'coffee.png' : 'astronaut.png'), f);
+    inputs.push(f);
+  }
+  const out = join(dir, 'interrupted');
+  const child = spawn(process.execPath, [MAIN, 'render', ...inputs, '--out', out, '--max-side', '0', '--styles', 'sketch,oil,watercolor,detail'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.png') && !f.startsWith('.'))) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGINT');
+  assert.equal(await closed, 130, stderr);
+  assert.match(stderr, /interrupted \(SIGINT\)/);
+  const files = readdirSync(out);
+  assert.deepEqual(files.filter((f) => f.startsWith('.') || f.endsWith('.tmp')), [], 'no temporary files');
+  assert.ok(files.length > 0 && files.length < inputs.length * 4, `stopped part way (${files.length} files)`);
+  for (const f of files) await sharp(join(out, f)).raw().toBuffer(); // each one whole
 });
