@@ -64,7 +64,9 @@ test('a full queue refuses the next job at once with OVERLOADED', async () => {
   assert.ok(performance.now() - t0 < 100, 'refused without waiting');
   assert.equal(p.stats().overloaded, 1);
   assert.equal(p.stats().capacity, 2);
+  assert.equal(p.stats().full, true);
   await Promise.all([running, queued]);
+  assert.equal(p.stats().full, false);
   await p.run(job({ testMode: 'sleep', ms: 1 })); // room again
 });
 
