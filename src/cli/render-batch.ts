@@ -90,6 +90,8 @@ export async function renderBatch(settings: BatchSettings, progress: BatchProgre
     progress.fail(`atelier: ${input}: ${why}`);
     progress.tick(input);
   };
+  const unique = new Set(settings.inputs.map((f) => resolve(f))).size;
+  progress.start(unique);
   const jobs = plan(settings, refuse);
   if (jobs.length === 0) return outcome;
 
