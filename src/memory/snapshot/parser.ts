@@ -76,25 +76,8 @@ class SnapshotParser {
   parse(): RawSnapshot {
     const r = this.r;
     if (!this.skipSpace()) throw r.invalid('empty file (no JSON object)');
-    this.expectByte(LBRACE, "'{' (a heap snapshot is a JSON object)");
-    let first = true;
-    for (;;) {
-      if (!this.skipSpace()) throw r.truncated('the top-level object');
-      if (r.buf[r.pos] === RBRACE) {
-        r.pos++;
-        break;
-      }
-      if (!first) {
-        this.expectByte(COMMA, "',' or '}' after a top-level value");
-        if (!this.skipSpace()) throw r.truncated('the top-level object');
-      }
-      first = false;
-      if (r.buf[r.pos] !== QUOTE) throw r.expected('a key string', r.pos);
-      const key = this.readString();
-      if (!this.skipSpace()) throw r.truncated('the top-level object');
-      this.expectByte(COLON, "':' after a key");
-      this.readTopLevelValue(key);
-    }
+    if (r.buf[r.pos] !== LBRACE) throw r.expected("'{' (a heap snapshot is a JSON object)", r.pos);
+    this.readObjectMembers('the top-level object', (key) => this.readTopLevelValue(key));
     if (this.skipSpace()) throw r.expected('end of file after the top-level object', r.pos);
     return this.finish();
   }
@@ -252,50 +235,67 @@ class SnapshotParser {
 
   /** A flat array of integers (possibly negative) of unknown length. */
   private readNumberList(what: string): number[] {
-    const r = this.r;
-    if (!this.skipSpace()) throw r.truncated(what);
-    this.expectByte(LBRACKET, `'[' to open ${what}`);
     const out: number[] = [];
-    let state = 0;
-    for (;;) {
-      if (!this.skipSpace()) throw r.truncated(what);
-      const c = r.buf[r.pos];
-      if (c === RBRACKET && state !== 2) {
-        r.pos++;
-        return out;
-      }
-      if (state === 1) {
-        this.expectByte(COMMA, `',' or ']' in ${what}`);
-        state = 2;
-        continue;
-      }
-      if (c !== MINUS && (c < DIGIT_0 || c > DIGIT_9)) throw r.expected(`an integer in ${what}`, r.pos);
+    this.readArrayItems(what, () => {
+      const c = this.r.buf[this.r.pos];
+      if (c !== MINUS && (c < DIGIT_0 || c > DIGIT_9)) throw this.r.expected(`an integer in ${what}`, this.r.pos);
       out.push(this.readNumber());
-      state = 1;
-    }
+    });
+    return out;
   }
 
   private readStringArray(): string[] {
-    const r = this.r;
-    if (!this.skipSpace()) throw r.truncated('strings');
-    this.expectByte(LBRACKET, "'[' to open strings");
     const out: string[] = [];
-    let state = 0;
-    for (;;) {
-      if (!this.skipSpace()) throw r.truncated('strings');
-      const c = r.buf[r.pos];
-      if (c === RBRACKET && state !== 2) {
-        r.pos++;
-        return out;
-      }
-      if (state === 1) {
-        this.expectByte(COMMA, "',' or ']' in strings");
-        state = 2;
-        continue;
-      }
-      if (c !== QUOTE) throw r.expected('a string in strings', r.pos);
+    this.readArrayItems('strings', () => {
+      if (this.r.buf[this.r.pos] !== QUOTE) throw this.r.expected('a string in strings', this.r.pos);
       out.push(this.readString());
-      state = 1;
+    });
+    return out;
+  }
+
+  /** `[item, item, …]`: calls `readItem` with `pos` on each item's first byte. */
+  private readArrayItems(what: string, readItem: () => void): void {
+    const r = this.r;
+    if (!this.skipSpace()) throw r.truncated(what);
+    this.expectByte(LBRACKET, `'[' to open ${what}`);
+    let first = true;
+    for (;;) {
+      if (!this.skipSpace()) throw r.truncated(what);
+      if (r.buf[r.pos] === RBRACKET) {
+        r.pos++;
+        return;
+      }
+      if (!first) {
+        this.expectByte(COMMA, `',' or ']' in ${what}`);
+        if (!this.skipSpace()) throw r.truncated(what);
+      }
+      first = false;
+      readItem();
+    }
+  }
+
+  /** `{"key": value, …}`: calls `readMember` after each key's colon. */
+  private readObjectMembers(what: string, readMember: (key: string) => void): void {
+    const r = this.r;
+    if (!this.skipSpace()) throw r.truncated(what);
+    this.expectByte(LBRACE, `'{' to open ${what}`);
+    let first = true;
+    for (;;) {
+      if (!this.skipSpace()) throw r.truncated(what);
+      if (r.buf[r.pos] === RBRACE) {
+        r.pos++;
+        return;
+      }
+      if (!first) {
+        this.expectByte(COMMA, `',' or '}' in ${what}`);
+        if (!this.skipSpace()) throw r.truncated(what);
+      }
+      first = false;
+      if (r.buf[r.pos] !== QUOTE) throw r.expected('a key string', r.pos);
+      const key = this.readString();
+      if (!this.skipSpace()) throw r.truncated(what);
+      this.expectByte(COLON, "':' after a key");
+      readMember(key);
     }
   }
 
@@ -410,41 +410,16 @@ class SnapshotParser {
     const c = r.buf[r.pos];
     if (c === QUOTE) return this.readString();
     if (c === LBRACE) {
-      r.pos++;
       const obj: Record<string, unknown> = {};
-      let first = true;
-      for (;;) {
-        if (!this.skipSpace()) throw r.truncated('an object');
-        if (r.buf[r.pos] === RBRACE) {
-          r.pos++;
-          return obj;
-        }
-        if (!first) {
-          this.expectByte(COMMA, "',' or '}' in an object");
-          if (!this.skipSpace()) throw r.truncated('an object');
-        }
-        first = false;
-        if (r.buf[r.pos] !== QUOTE) throw r.expected('a key string', r.pos);
-        const k = this.readString();
-        if (!this.skipSpace()) throw r.truncated('an object');
-        this.expectByte(COLON, "':' after a key");
+      this.readObjectMembers('an object', (k) => {
         obj[k] = this.readValue();
-      }
+      });
+      return obj;
     }
     if (c === LBRACKET) {
-      r.pos++;
       const arr: unknown[] = [];
-      let first = true;
-      for (;;) {
-        if (!this.skipSpace()) throw r.truncated('an array');
-        if (r.buf[r.pos] === RBRACKET) {
-          r.pos++;
-          return arr;
-        }
-        if (!first) this.expectByte(COMMA, "',' or ']' in an array");
-        first = false;
-        arr.push(this.readValue());
-      }
+      this.readArrayItems('an array', () => arr.push(this.readValue()));
+      return arr;
     }
     if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) return this.readNumber();
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
