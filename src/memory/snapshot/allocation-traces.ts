@@ -25,7 +25,8 @@ export function formatSite(f: { file: string | null; line: number; scriptId?: nu
   return `${f.file ?? `script#${f.scriptId ?? '?'}`}:${f.line}`;
 }
 
-function displayFile(scriptName: string): string {
+/** V8's script name as a user sees it: file: URLs become paths. */
+export function displayFile(scriptName: string): string {
   if (scriptName.startsWith('file://')) {
     try {
       return fileURLToPath(scriptName);
@@ -166,6 +167,11 @@ export class AllocationTraces {
       line: this.locLine >= 0 ? this.locations[o + this.locLine] + 1 : 0,
       column: this.locColumn >= 0 ? this.locations[o + this.locColumn] + 1 : 0,
     };
+  }
+
+  /** Calls `fn` for every node that has a definition location. */
+  forEachLocation(fn: (nodeOrdinal: number, scriptId: number) => void): void {
+    for (const [node, o] of this.locationOf) fn(node, this.locScript >= 0 ? this.locations[o + this.locScript] : 0);
   }
 
   /** The file of a script id, when allocation tracking saw a function of that script. */

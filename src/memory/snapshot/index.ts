@@ -15,7 +15,8 @@ export {
   diffTypeStats, findLeakedObjects, diffSnapshotFiles, hasId,
   type TypeGrowth, type LeakedType, type LeakGroup, type LeakReport, type LeakOptions, type SnapshotDiff,
 } from './snapshot-diff.js';
-export { AllocationTraces, formatSite, isUserFile, type StackFrame, type SourceLocation } from './allocation-traces.js';
+export { AllocationTraces, displayFile, formatSite, isUserFile, type StackFrame, type SourceLocation } from './allocation-traces.js';
+export { definitionSite, scriptFiles } from './source-locations.js';
 export { describeNode, nodesOfType, type NodeReport } from './node-report.js';
 export {
   captureHeapSnapshot, captureProcessHeapSnapshot, startAllocationTracking, stopAllocationTracking,

@@ -1,5 +1,6 @@
 import type { HeapSnapshot } from './graph.js';
 import { formatSite } from './allocation-traces.js';
+import { definitionSite } from './source-locations.js';
 import { formatRetainerPath, shortestRetainerPath, type RetainerStep } from './retainer-paths.js';
 
 /** Everything a person needs to act on one object of a snapshot. */
@@ -33,7 +34,7 @@ export function describeNode(g: HeapSnapshot, node: number): NodeReport {
   const steps = shortestRetainerPath(g, node);
   const d = g.distances()[node];
   const site = traces.available ? traces.allocationSite(g.traceNodeId[node]) : null;
-  const loc = traces.location(node);
+  const loc = definitionSite(g, node);
   return {
     node,
     id: g.nodeId[node],

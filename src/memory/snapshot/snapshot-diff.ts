@@ -1,4 +1,4 @@
-import type { HeapSnapshot } from './graph.js';
+import { HeapSnapshot } from './graph.js';
 import { groupRetainedSizes } from './dominators.js';
 import { NO_EDGE } from './distances.js';
 import { formatRetainerPath, retainerTree, shortestRetainerPath } from './retainer-paths.js';
@@ -219,7 +219,8 @@ export interface SnapshotDiff {
  * Diffs snapshot files while holding only one parsed graph at a time: the earlier snapshots are reduced to
  * their per-class totals and sorted id arrays before the next one is read.
  */
-export function diffSnapshotFiles(files: string[], load: (file: string) => HeapSnapshot, options: LeakOptions = {}): SnapshotDiff {
+export function diffSnapshotFiles(files: string[], options: LeakOptions & { load?: (file: string) => HeapSnapshot } = {}): SnapshotDiff {
+  const load = options.load ?? ((f: string) => HeapSnapshot.load(f));
   if (files.length < 2 || files.length > 3) throw new RangeError('diffSnapshotFiles takes two or three snapshot files');
   const stats: TypeStats[][] = [];
   const ids: Uint32Array[] = [];
