@@ -93,12 +93,12 @@ function registerRun(mem: Command): void {
 }
 
 function siteRows(sites: AllocationSite[], top: number): (string | number)[][] {
-  return sites.slice(0, top).map((s) => [formatBytes(s.selfBytes), formatBytes(s.totalBytes), s.functionName, s.file ? `${s.file}:${s.line}` : '(native)']);
+  return sites.slice(0, top).map((s) => [formatBytes(s.selfBytes), formatBytes(s.totalBytes), s.functionName, s.file ? (s.line ? `${s.file}:${s.line}` : s.file) : '(native)']);
 }
 
 interface AllocOpts { by: string; top: string; internals?: boolean; json?: boolean }
 function siteOptions(o: AllocOpts): { by: GroupBy; top: number; internals: boolean } {
-  if (o.by !== 'line' && o.by !== 'function') throw new AtelierError('INVALID_ARGUMENT', `--by must be line or function (got "${o.by}")`);
+  if (o.by !== 'function' && o.by !== 'file') throw new AtelierError('INVALID_ARGUMENT', `--by must be function or file (got "${o.by}")`);
   return { by: o.by, top: parsePositiveInt(o.top, '--top', 1, 10_000), internals: !!o.internals };
 }
 
@@ -110,7 +110,7 @@ function printSites(sites: AllocationSite[], o: AllocOpts, title: string): void 
 
 function registerAlloc(mem: Command): void {
   const common = (c: Command) => c
-    .option('--by <line|function>', 'group by file:line or by function', 'line')
+    .option('--by <function|file>', 'group by function (file:line where it is defined) or by file', 'function')
     .option('--top <n>', 'how many sites to show', '20')
     .option('--internals', 'attribute allocations to Node internals too (default: to the innermost user frame)')
     .option('--json', 'print JSON');
@@ -144,7 +144,7 @@ function registerAlloc(mem: Command): void {
       const diffs = compareProfiles(readAllocationProfile(a), readAllocationProfile(b), opts).slice(0, opts.top);
       if (o.json) return printJson(diffs);
       process.stdout.write(renderTable(['growth', 'before', 'after', 'function', 'where'],
-        diffs.map((d) => [(d.diff > 0 ? '+' : '') + formatBytes(d.diff), formatBytes(d.before), formatBytes(d.after), d.functionName, d.file ? `${d.file}:${d.line}` : '(native)'])));
+        diffs.map((d) => [(d.diff > 0 ? '+' : '') + formatBytes(d.diff), formatBytes(d.before), formatBytes(d.after), d.functionName, d.file ? (d.line ? `${d.file}:${d.line}` : d.file) : '(native)'])));
     });
 }
 

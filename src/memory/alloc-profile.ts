@@ -15,12 +15,12 @@ export interface SamplingNode { callFrame: CallFrame; selfSize: number; id: numb
 export interface SamplingProfile { head: SamplingNode; samples?: { size: number; nodeId: number; ordinal: number }[] }
 
 export interface AllocationSite {
-  /** "file:line" or "function (file:line)" depending on the grouping. */
+  /** "function (file:line)" or "file" depending on the grouping. */
   key: string;
   functionName: string;
   /** A path for files, a URL for anything else ('' for V8 and native frames). */
   file: string;
-  /** 1-based; 0 when unknown. */
+  /** 1-based line where the allocating function is defined (V8 samples record functions, not lines); 0 if unknown. */
   line: number;
   /** Live bytes allocated at this site itself. */
   selfBytes: number;
@@ -28,7 +28,8 @@ export interface AllocationSite {
   totalBytes: number;
 }
 
-export type GroupBy = 'line' | 'function';
+/** 'function': per function, keyed by where it is defined (tracemalloc's lineno as V8 allows); 'file': per file. */
+export type GroupBy = 'function' | 'file';
 
 export interface SiteOptions {
   by?: GroupBy;
@@ -108,16 +109,16 @@ function siteOf(cf: CallFrame, by: GroupBy): { key: string; functionName: string
   const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : 0;
   const functionName = cf.functionName || '(anonymous)';
   if (!file) return { key: functionName, functionName, file: '', line: 0 };
-  // Grouping by function keys on the function's definition, whose line V8 reports for every frame of it.
-  return { key: by === 'line' ? `${file}:${line}` : `${functionName} (${file}:${line})`, functionName, file, line };
+  if (by === 'file') return { key: file, functionName: '', file, line: 0 };
+  return { key: `${functionName} (${file}:${line})`, functionName, file, line };
 }
 
 /**
- * Live bytes per site, largest self size first. Sampling reports the frame of the function being executed and
- * the line where that function is defined; V8 gives no per-line position inside a function.
+ * Live bytes per site, largest self size first. V8's samples record, for each frame, the function and the line
+ * where it is defined; no position inside the function exists in the profile, so a site is a function.
  */
 export function allocationSites(profile: SamplingProfile, opts: SiteOptions = {}): AllocationSite[] {
-  const by = opts.by ?? 'line';
+  const by = opts.by ?? 'function';
   const sites = new Map<string, AllocationSite>();
   const get = (cf: CallFrame): AllocationSite => {
     const s = siteOf(cf, by);
@@ -126,22 +127,25 @@ export function allocationSites(profile: SamplingProfile, opts: SiteOptions = {}
     return site;
   };
   // Depth-first with an explicit stack: deep recursion in the profiled program must not overflow ours.
-  type Frame = { node: SamplingNode; path: AllocationSite[]; user: AllocationSite | undefined };
-  const stack: Frame[] = [{ node: profile.head, path: [], user: undefined }];
+  type Frame = { node: SamplingNode; path: AllocationSite[]; user: AllocationSite | undefined; toolkit: boolean };
+  const stack: Frame[] = [{ node: profile.head, path: [], user: undefined, toolkit: false }];
   while (stack.length > 0) {
-    const { node, path, user } = stack.pop() as Frame;
+    const { node, path, user, toolkit: underToolkit } = stack.pop() as Frame;
     const isRoot = node === profile.head;
     const site = isRoot ? undefined : get(node.callFrame);
     const userHere = site && !isInternalFrame(node.callFrame) ? site : user;
+    const toolkit = underToolkit || isToolkitFile(displayFile(node.callFrame.url));
     const here = site ? [...path, site] : path;
-    if (node.selfSize > 0 && site) {
+    // What the toolkit's own preload allocates (its inspector session) is not the program's memory.
+    if (node.selfSize > 0 && site && !(toolkit && !userHere)) {
       const owner = opts.internals ? site : (userHere ?? site);
       owner.selfBytes += node.selfSize;
       for (const s of new Set(here)) s.totalBytes += node.selfSize;
     }
-    for (const c of node.children) stack.push({ node: c, path: here, user: userHere });
+    for (const c of node.children) stack.push({ node: c, path: here, user: userHere, toolkit });
   }
-  return [...sites.values()].filter((s) => s.selfBytes > 0 || s.totalBytes > 0).sort((a, b) => b.selfBytes - a.selfBytes || b.totalBytes - a.totalBytes);
+  // Frames with no script and nothing allocated by themselves (V8's pseudo-frames) say nothing.
+  return [...sites.values()].filter((s) => s.selfBytes > 0 || (s.file !== '' && s.totalBytes > 0)).sort((a, b) => b.selfBytes - a.selfBytes || b.totalBytes - a.totalBytes);
 }
 
 export interface SiteDiff { key: string; functionName: string; file: string; line: number; before: number; after: number; diff: number }
