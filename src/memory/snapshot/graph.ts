@@ -1,0 +1,284 @@
+import type { RawSnapshot, SnapshotMeta } from './parser.js';
+import { parseSnapshot, type ParseOptions } from './parser.js';
+import { computeDominators, type Dominators } from './dominators.js';
+import { computeDistances, NO_DISTANCE } from './distances.js';
+import { AllocationTraces } from './allocation-traces.js';
+
+/** How a node is attached to a DOM-like tree (the `detachedness` field): 0 unknown, 1 attached, 2 detached. */
+export type Detachedness = 0 | 1 | 2;
+
+export { NO_DISTANCE };
+
+/**
+ * A parsed heap snapshot as a graph: nodes are ordinals 0..nodeCount-1 (node 0 is the synthetic root),
+ * edges are ordinals 0..edgeCount-1 grouped by source node (`firstEdge[i]..firstEdge[i+1]`).
+ * Columns are typed arrays; derived structures (retainers, dominators, distances) are built on first use.
+ */
+export class HeapSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  readonly strings: string[];
+  /** Size of the file, in bytes (0 when parsed from memory). */
+  readonly byteLength: number;
+
+  readonly nodeType: Uint8Array;
+  readonly nodeName: Uint32Array;
+  readonly nodeId: Uint32Array;
+  readonly selfSize: Float64Array;
+  /** 0 where the snapshot has no trace_node_id field or the object has no allocation trace. */
+  readonly traceNodeId: Uint32Array;
+  readonly detachedness: Uint8Array;
+  /** Edges of node i are firstEdge[i] .. firstEdge[i+1]-1. */
+  readonly firstEdge: Uint32Array;
+
+  readonly edgeType: Uint8Array;
+  /** String index for named edges, the index for element and hidden edges. */
+  readonly edgeNameOrIndex: Uint32Array;
+  /** Target node ordinal. */
+  readonly edgeTo: Uint32Array;
+
+  /** Node type codes (indexes into meta.nodeTypes); -1 when this V8 has no such type. */
+  readonly T: Readonly<Record<'hidden' | 'array' | 'string' | 'object' | 'code' | 'closure' | 'regexp' | 'number' | 'native' | 'synthetic' | 'concatString' | 'slicedString' | 'symbol' | 'bigint' | 'objectShape', number>>;
+  /** Edge type codes (indexes into meta.edgeTypes). */
+  readonly E: Readonly<Record<'context' | 'element' | 'property' | 'internal' | 'hidden' | 'shortcut' | 'weak', number>>;
+
+  private readonly rawTraceFunctionInfos: number[];
+  private readonly rawTraceTree: unknown[];
+  private readonly rawLocations: number[];
+
+  private retainersCache: { firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array } | null = null;
+  private dominatorsCache: Dominators | null = null;
+  private distancesCache: Uint32Array | null = null;
+  private tracesCache: AllocationTraces | null = null;
+  private sortedIdsCache: Uint32Array | null = null;
+  private weakMapKeyNames: Uint8Array | null = null;
+  /** Per string: 0 not yet known, 1 all digits, 2 otherwise. */
+  private numericNames: Uint8Array | null = null;
+
+  constructor(raw: RawSnapshot) {
+    const m = raw.meta;
+    this.meta = m;
+    this.nodeCount = raw.nodeCount;
+    this.edgeCount = raw.edgeCount;
+    this.strings = raw.strings;
+    this.byteLength = raw.byteLength;
+    const n = raw.nodeCount;
+    const nf = m.nodeFields.length;
+    const col = (name: string) => m.nodeFields.indexOf(name);
+    const [typeOff, nameOff, idOff, sizeOff, ecOff, traceOff, detOff] = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].map(col);
+    this.nodeType = new Uint8Array(n);
+    this.nodeName = new Uint32Array(n);
+    this.nodeId = new Uint32Array(n);
+    this.selfSize = new Float64Array(n);
+    this.traceNodeId = new Uint32Array(n);
+    this.detachedness = new Uint8Array(n);
+    this.firstEdge = new Uint32Array(n + 1);
+    const nodes = raw.nodes;
+    let edgeSum = 0;
+    for (let i = 0, o = 0; i < n; i++, o += nf) {
+      this.nodeType[i] = nodes[o + typeOff];
+      this.nodeName[i] = nodes[o + nameOff];
+      this.nodeId[i] = nodes[o + idOff];
+      const s = nodes[o + sizeOff];
+      this.selfSize[i] = s === 0xffffffff ? (raw.bigValues.get(o + sizeOff) ?? s) : s;
+      if (traceOff >= 0) this.traceNodeId[i] = nodes[o + traceOff];
+      if (detOff >= 0) this.detachedness[i] = nodes[o + detOff];
+      this.firstEdge[i] = edgeSum;
+      edgeSum += nodes[o + ecOff];
+    }
+    this.firstEdge[n] = edgeSum;
+
+    const e = raw.edgeCount;
+    const ef = m.edgeFields.length;
+    const [eTypeOff, eNameOff, eToOff] = ['type', 'name_or_index', 'to_node'].map((f) => m.edgeFields.indexOf(f));
+    this.edgeType = new Uint8Array(e);
+    this.edgeNameOrIndex = new Uint32Array(e);
+    this.edgeTo = new Uint32Array(e);
+    const edges = raw.edges;
+    for (let i = 0, o = 0; i < e; i++, o += ef) {
+      this.edgeType[i] = edges[o + eTypeOff];
+      this.edgeNameOrIndex[i] = edges[o + eNameOff];
+      this.edgeTo[i] = edges[o + eToOff];
+    }
+
+    const nt = (name: string) => m.nodeTypes.indexOf(name);
+    this.T = {
+      hidden: nt('hidden'), array: nt('array'), string: nt('string'), object: nt('object'), code: nt('code'),
+      closure: nt('closure'), regexp: nt('regexp'), number: nt('number'), native: nt('native'),
+      synthetic: nt('synthetic'), concatString: nt('concatenated string'), slicedString: nt('sliced string'),
+      symbol: nt('symbol'), bigint: nt('bigint'), objectShape: nt('object shape'),
+    };
+    const et = (name: string) => m.edgeTypes.indexOf(name);
+    this.E = {
+      context: et('context'), element: et('element'), property: et('property'), internal: et('internal'),
+      hidden: et('hidden'), shortcut: et('shortcut'), weak: et('weak'),
+    };
+    this.rawTraceFunctionInfos = raw.traceFunctionInfos;
+    this.rawTraceTree = raw.traceTree;
+    this.rawLocations = raw.locations;
+  }
+
+  // ---- nodes ----
+
+  /** The node's V8 type ("object", "closure", "string", …). */
+  typeName(i: number): string {
+    return this.meta.nodeTypes[this.nodeType[i]] ?? 'unknown';
+  }
+
+  /** The node's name: constructor name for objects, function name for closures, text for strings. */
+  name(i: number): string {
+    return this.strings[this.nodeName[i]];
+  }
+
+  id(i: number): number {
+    return this.nodeId[i];
+  }
+
+  edgeCountOf(i: number): number {
+    return this.firstEdge[i + 1] - this.firstEdge[i];
+  }
+
+  isString(i: number): boolean {
+    const t = this.nodeType[i];
+    return t === this.T.string || t === this.T.concatString || t === this.T.slicedString;
+  }
+
+  /**
+   * The group a node is counted in, as DevTools' Summary shows it ("constructor or type as in the heap"):
+   * objects and native objects by their name (the constructor), everything else by a parenthesised kind.
+   */
+  className(i: number): string {
+    const t = this.nodeType[i];
+    const T = this.T;
+    if (t === T.object || t === T.native) return this.name(i) || 'Object';
+    if (t === T.hidden) return '(system)';
+    if (t === T.code) return '(compiled code)';
+    if (t === T.closure) return '(closure)';
+    if (t === T.string || t === T.concatString || t === T.slicedString) return '(string)';
+    if (t === T.array) return '(array)';
+    return `(${this.typeName(i)})`;
+  }
+
+  /** A short human label: the class name, with the function name for closures and the text for strings. */
+  label(i: number): string {
+    const t = this.nodeType[i];
+    const T = this.T;
+    const name = this.name(i);
+    if (t === T.closure) return `${name || '(anonymous)'}()`;
+    if (this.isString(i)) return JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name);
+    if (t === T.object || t === T.native) return name || 'Object';
+    if (t === T.synthetic || t === T.hidden || t === T.array || t === T.code) return name ? `${name}` : this.className(i);
+    return this.className(i);
+  }
+
+  /** Linear search of a node by its heap id; -1 when absent. */
+  findById(id: number): number {
+    const ids = this.nodeId;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i;
+    return -1;
+  }
+
+  /** Every node id, sorted ascending (for set operations across snapshots of one process). */
+  sortedIds(): Uint32Array {
+    if (!this.sortedIdsCache) this.sortedIdsCache = Uint32Array.from(this.nodeId).sort();
+    return this.sortedIdsCache;
+  }
+
+  // ---- edges ----
+
+  edgeTypeName(e: number): string {
+    return this.meta.edgeTypes[this.edgeType[e]] ?? 'unknown';
+  }
+
+  /** `[3]` for elements, `{3}` for hidden indexes, the name for everything else. */
+  edgeName(e: number): string {
+    const t = this.edgeType[e];
+    const v = this.edgeNameOrIndex[e];
+    if (t === this.E.element) return `[${v}]`;
+    if (t === this.E.hidden) return `{${v}}`;
+    return this.strings[v] ?? `?${v}`;
+  }
+
+  /**
+   * True when the edge is a position rather than a name: element and hidden edges, and the internal edges
+   * V8 names with digits (the slots of a Map's or Set's hash table).
+   */
+  isIndexEdge(e: number): boolean {
+    const t = this.edgeType[e];
+    if (t === this.E.element || t === this.E.hidden) return true;
+    if (!this.numericNames) this.numericNames = new Uint8Array(this.strings.length);
+    const k = this.edgeNameOrIndex[e];
+    let v = this.numericNames[k];
+    if (v === 0) {
+      v = /^\d+$/.test(this.strings[k] ?? '') ? 1 : 2;
+      this.numericNames[k] = v;
+    }
+    return v === 1;
+  }
+
+  /** True for the hidden edges V8 names "part of key … pair in WeakMap": a WeakMap key does not keep its value. */
+  isWeakMapKeyEdge(e: number): boolean {
+    const t = this.edgeType[e];
+    if (t === this.E.element || t === this.E.hidden) return false;
+    if (!this.weakMapKeyNames) {
+      this.weakMapKeyNames = new Uint8Array(this.strings.length);
+      this.strings.forEach((s, k) => {
+        if (s.includes('part of key') && s.includes('WeakMap')) this.weakMapKeyNames![k] = 1;
+      });
+    }
+    return this.weakMapKeyNames[this.edgeNameOrIndex[e]] === 1;
+  }
+
+  /** Retainers as CSR: edges pointing to node i are retainerEdge[firstRetainer[i] .. firstRetainer[i+1]-1]. */
+  retainers(): { firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array } {
+    if (this.retainersCache) return this.retainersCache;
+    const n = this.nodeCount;
+    const firstRetainer = new Uint32Array(n + 1);
+    const to = this.edgeTo;
+    for (let e = 0; e < to.length; e++) firstRetainer[to[e] + 1]++;
+    for (let i = 0; i < n; i++) firstRetainer[i + 1] += firstRetainer[i];
+    const fill = firstRetainer.slice(0, n);
+    const retainerEdge = new Uint32Array(to.length);
+    const retainerNode = new Uint32Array(to.length);
+    const fe = this.firstEdge;
+    for (let i = 0; i < n; i++) {
+      for (let e = fe[i], stop = fe[i + 1]; e < stop; e++) {
+        const k = fill[to[e]]++;
+        retainerEdge[k] = e;
+        retainerNode[k] = i;
+      }
+    }
+    this.retainersCache = { firstRetainer, retainerEdge, retainerNode };
+    return this.retainersCache;
+  }
+
+  // ---- derived ----
+
+  /** Dominator tree (immediate dominator per node) and retained sizes, computed once. */
+  dominators(): Dominators {
+    if (!this.dominatorsCache) this.dominatorsCache = computeDominators(this);
+    return this.dominatorsCache;
+  }
+
+  retainedSize(i: number): number {
+    return this.dominators().retained[i];
+  }
+
+  /** BFS distance from the root skipping weak edges; NO_DISTANCE when unreachable that way. */
+  distances(): Uint32Array {
+    if (!this.distancesCache) this.distancesCache = computeDistances(this);
+    return this.distancesCache;
+  }
+
+  /** Allocation stacks, when the snapshot was taken with allocation tracking on. */
+  traces(): AllocationTraces {
+    if (!this.tracesCache) this.tracesCache = new AllocationTraces(this.meta, this.strings, this.rawTraceFunctionInfos, this.rawTraceTree, this.rawLocations, this.nodeCount, this.meta.nodeFields.length);
+    return this.tracesCache;
+  }
+
+  /** Reads and parses a snapshot file (or bytes). */
+  static load(source: string | Uint8Array, options?: ParseOptions): HeapSnapshot {
+    return new HeapSnapshot(parseSnapshot(source, options));
+  }
+}
