@@ -2,9 +2,9 @@
  * `atelier mem leaks <scenario>`: runs the scenario in a child Node process, judges the trend of retained memory
  * and names the suspects from three heap snapshots. The snapshots are deleted afterwards unless kept.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AtelierError } from '../errors.js';
 import { judgeRun, type LeakReport } from './leak-judge.js';
 import { resolveScenarioPath } from './leak-scenario.js';
@@ -36,7 +36,8 @@ export function validateLeakOptions(opts: LeakTestOptions): Required<Pick<LeakTe
 export async function runLeakTest(scenarioFile: string, opts: LeakTestOptions = {}): Promise<LeakReport> {
   const path = resolveScenarioPath(scenarioFile);
   const { iterations, warmup, timeoutMs } = validateLeakOptions(opts);
-  const dir = opts.keepSnapshots ?? mkdtempSync(join(tmpdir(), 'atelier-leaks-'));
+  const dir = opts.keepSnapshots ? resolve(opts.keepSnapshots) : mkdtempSync(join(tmpdir(), 'atelier-leaks-'));
+  if (opts.keepSnapshots) mkdirSync(dir, { recursive: true });
   try {
     const run = await runScenarioChild(path, { warmup, iterations, snapshotDir: dir, timeoutMs });
     const suspects = await findLeakSuspects(run.snapshots, run.snapshotIterations);

@@ -90,3 +90,35 @@ export function median(values: number[], sorted = false): number {
   const mid = v.length >> 1;
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
+
+export interface SignTest {
+  /** Steps that went up and down; equal neighbours are ties and carry no information. */
+  up: number;
+  down: number;
+  /** One-sided p-value of at least `up` rises among up+down fair coin flips. */
+  pIncreasing: number;
+}
+
+/** Sign test on first differences: does the series rise from one point to the next more often than chance? */
+export function signTest(y: ArrayLike<number>): SignTest {
+  let up = 0, down = 0;
+  for (let i = 1; i < y.length; i++) {
+    if (y[i] > y[i - 1]) up++;
+    else if (y[i] < y[i - 1]) down++;
+  }
+  return { up, down, pIncreasing: binomialUpperTail(up, up + down) };
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, 1/2), summed in log space so large n stays finite. */
+export function binomialUpperTail(k: number, n: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const logHalfN = -n * Math.LN2;
+  let logC = 0; // log C(n, 0)
+  let p = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i > 0) logC += Math.log((n - i + 1) / i);
+    if (i >= k) p += Math.exp(logC + logHalfN);
+  }
+  return Math.min(1, p);
+}
