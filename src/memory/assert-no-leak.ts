@@ -6,12 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import v8 from 'node:v8';
 import { AtelierError } from '../errors.js';
 import { InspectorSession } from './inspector-session.js';
 import { formatLeakReport } from './leak-format.js';
 import { judgeRun, type LeakReport } from './leak-judge.js';
-import { measureIterations } from './leak-measure.js';
+import { measureIterations, snapshotFiles, writeSnapshotFromFreshTask } from './leak-measure.js';
 import { findLeakSuspects } from './leak-suspects.js';
 import { validateLeakOptions } from './leak-test.js';
 
@@ -41,11 +40,11 @@ export async function measureLeak(fn: () => unknown, opts: AssertNoLeakOptions =
   try {
     // Allocation stacks for the objects born from here on, so suspects get a file:line.
     if (session) await session.post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
-    const snapshots: string[] = [];
+    const snapshots = withSnapshots ? snapshotFiles(dir) : [];
     const run = await measureIterations(fn, {
       warmup,
       iterations,
-      snapshot: withSnapshots ? (i) => { snapshots.push(v8.writeHeapSnapshot(join(dir, `s${i + 1}.heapsnapshot`))); } : undefined,
+      snapshot: withSnapshots ? (i) => writeSnapshotFromFreshTask(snapshots[i]) : undefined,
     });
     if (session) await session.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
     const suspects = withSnapshots ? await findLeakSuspects(snapshots, run.snapshotIterations) : [];

@@ -3,10 +3,8 @@
  * a snapshot carries its allocation stack). It runs the scenario, measures, writes three heap snapshots and sends
  * the numbers to the parent over IPC. An error in the scenario is reported with its stack and exit code 2.
  */
-import v8 from 'node:v8';
-import { join } from 'node:path';
 import { loadScenario } from './leak-scenario.js';
-import { measureIterations } from './leak-measure.js';
+import { measureIterations, snapshotFiles, writeSnapshotFromFreshTask } from './leak-measure.js';
 
 interface Config { scenario: string; warmup: number; iterations: number; snapshotDir: string }
 
@@ -29,11 +27,11 @@ async function main(): Promise<void> {
     await scenario.setup?.();
     phase = 'iteration';
     const start = Date.now();
-    const snapshots: string[] = [];
+    const snapshots = snapshotFiles(config.snapshotDir);
     const r = await measureIterations(scenario.iteration, {
       warmup: config.warmup,
       iterations: config.iterations,
-      snapshot: (index) => { snapshots.push(v8.writeHeapSnapshot(join(config.snapshotDir, `s${index + 1}.heapsnapshot`))); },
+      snapshot: (index) => writeSnapshotFromFreshTask(snapshots[index]),
     });
     const durationMs = Date.now() - start;
     phase = 'teardown';

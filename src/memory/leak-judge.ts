@@ -9,7 +9,8 @@
  *  - the Theil–Sen slope is positive (it is also the reported bytes per iteration, with Sen's interval).
  * Heap and external are tested apart as well as summed: Buffer leaks live in external memory only.
  * The heap-snapshot evidence (objects born in the window that survive and whose count keeps growing) names the
- * suspects, and marks a leak by itself when the memory trend agrees (p < 0.05): an object that leaks every few
+ * suspects, and marks a leak by itself when the memory trend agrees (Sen's lower bound above zero, or a sign test
+ * at p < 0.05): an object that leaks every few
  * iterations rises too rarely for the strict test but is unambiguous in the snapshots.
  */
 import type { RetainedSample } from './leak-measure.js';
@@ -88,7 +89,8 @@ export function decide(trend: TrendJudgement, suspects: LeakSuspect[]): { verdic
   if (trend.growing) {
     return { verdict: 'leak', reason: `retained memory grows by ${Math.round(trend.retained.slope)} B/iteration (Sen 99% [${Math.round(trend.retained.slopeLow)}, ${Math.round(trend.retained.slopeHigh)}]); it ${rises} (sign test p=${st.pIncreasing.toExponential(1)})` };
   }
-  const agrees = Math.min(st.pIncreasing, trend.steps.heap.pIncreasing, trend.steps.external.pIncreasing) < 0.05 && trend.retained.slope > 0;
+  const agrees = trend.retained.slope > 0 &&
+    (trend.retained.slopeLow > 0 || Math.min(st.pIncreasing, trend.steps.heap.pIncreasing, trend.steps.external.pIncreasing) < 0.05);
   if (suspects.length > 0 && agrees) {
     return { verdict: 'leak', reason: `objects of ${suspects.map((s) => s.name).join(', ')} are born in every few iterations and survive, and retained memory trends up (it ${rises})` };
   }

@@ -5,6 +5,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { join } from 'node:path';
 
 export interface RetainedSample {
   /** 1-based index of the measured iteration after which the sample was taken. */
@@ -41,6 +42,27 @@ export async function settle(gc: () => void): Promise<void> {
   gc();
   await tick();
   gc();
+}
+
+/**
+ * Writes a heap snapshot from a fresh macrotask. With the measuring loop on the stack, every retainer path would
+ * start at "(Stack roots)" through the scenario's function instead of at the module or global holding the leak.
+ * The path is computed by the caller before measuring, so no string is born between snapshots.
+ */
+export function writeSnapshotFromFreshTask(path: string): Promise<void> {
+  return new Promise((done, fail) => setImmediate(() => {
+    try {
+      v8.writeHeapSnapshot(path);
+      done();
+    } catch (e) {
+      fail(e);
+    }
+  }));
+}
+
+/** The three snapshot files of a run, named before it starts. */
+export function snapshotFiles(dir: string): [string, string, string] {
+  return [1, 2, 3].map((k) => join(dir, `s${k}.heapsnapshot`)) as [string, string, string];
 }
 
 /** Snapshot points: k, 2k, 3k with 3k = the last iteration. */

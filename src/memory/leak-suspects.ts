@@ -22,6 +22,15 @@ function countsByType(g: HeapSnapshot): Map<string, number> {
 
 const userFrame = (f: StackFrame): boolean => isUserFile(f.file) && !isToolkitFile(f.file);
 
+/** Objects the measuring code itself made (the toolkit's frame comes before any user frame on their stack). */
+function allocatedByToolkit(g: HeapSnapshot, node: number): boolean {
+  for (const f of g.traces().stack(g.traceNodeId[node])) {
+    if (isToolkitFile(f.file)) return true;
+    if (userFrame(f)) return false;
+  }
+  return false;
+}
+
 /**
  * The line to show for an object: for closures, where the function is written (that is where it was created);
  * otherwise the innermost user frame of the allocation stack, narrowed to the line that calls the next frame
@@ -81,6 +90,8 @@ export async function findLeakSuspects(snapshots: string[], iterations: number[]
     if (g12 < MIN_COUNT_PER_ITERATION * k1 || g23 < MIN_COUNT_PER_ITERATION * k2) continue;
     if (t.count < 0.5 * Math.min(g12, g23)) continue;
     const biggest = (groups.get(t.type) ?? [])[0];
+    const representative = biggest ? g3.findById(biggest.sampleIds[0]) : -1;
+    if (representative >= 0 && allocatedByToolkit(g3, representative)) continue;
     let site: string | null = null;
     if (biggest) {
       for (const id of biggest.sampleIds) {
@@ -94,7 +105,7 @@ export async function findLeakSuspects(snapshots: string[], iterations: number[]
       countPerIteration: round((g12 + g23) / (k1 + k2)),
       retainedBytesPerIteration: Math.round(t.retainedSize / k1),
       allocationSite: site ?? biggest?.allocationSite ?? null,
-      retainerPath: biggest?.retainerPath ?? [],
+      retainerPath: compressPath(biggest?.retainerPath ?? []),
       score: t.retainedSize,
     });
   }
@@ -106,6 +117,18 @@ export async function findLeakSuspects(snapshots: string[], iterations: number[]
     if (!kept.some((k) => s.retainerPath.some((step) => step.endsWith(` → ${k.name}`)))) kept.push(s);
   }
   return kept;
+}
+
+/** Runs of one hop (a linked list: `_idlePrev → Timeout` thirty times) shown once with a count. */
+function compressPath(path: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < path.length; ) {
+    let j = i + 1;
+    while (j < path.length && path[j] === path[i]) j++;
+    out.push(j - i > 1 ? `${path[i]} (×${j - i})` : path[i]);
+    i = j;
+  }
+  return out;
 }
 
 const round = (v: number): number => Math.round(v * 100) / 100;
