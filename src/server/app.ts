@@ -36,14 +36,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Renders can take a while; the per-request render limit is enforced by the render service.
     requestTimeout: 0,
     bodyLimit: config.maxUploadBytes,
-    // During shutdown, idle keep-alive sockets are closed and late requests get 503 from fastify itself.
-    return503OnClosing: true,
+    // Draining is the studio's own (lifecycle.ts): renders get the usual JSON 503 while artworks stay
+    // downloadable; once fastify closes, idle keep-alive sockets are closed.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   const studio = createStudio(config, options);
   app.decorate('studio', studio);
   installErrorHandler(app, config, studio.metrics);
 
+  app.addHook('onRequest', async (_request, reply) => {
+    // While draining, clients are told not to reuse the connection.
+    if (studio.lifecycle.draining) void reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route };

@@ -6,9 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { AtelierError } from '../errors.js';
-
-export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

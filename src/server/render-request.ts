@@ -5,7 +5,9 @@
  */
 import { AtelierError } from '../errors.js';
 import { canonicalRequest, parseStyleList, resolveParams, getStyle, type StyleId, type StyleRequest } from '../filters/registry.js';
-import { OUTPUT_FORMATS, type OutputFormat, type ServerConfig } from './config.js';
+import { parseOutputFormat, type OutputFormat } from '../imaging/formats.js';
+import { validateInteger } from '../imaging/limits.js';
+import type { ServerConfig } from './config.js';
 
 export type RenderFields = Record<string, string | string[] | undefined>;
 
@@ -28,17 +30,11 @@ function single(name: string, value: string | string[] | undefined): string | un
 }
 
 function intField(name: string, raw: string | undefined, min: number, max: number, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const v = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(v) || v < min || v > max) throw new AtelierError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return v;
+  return raw === undefined || raw.trim() === '' ? fallback : validateInteger(raw, name, min, max);
 }
 
 function formatField(raw: string | undefined, fallback: OutputFormat): OutputFormat {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const f = raw.trim().toLowerCase() === 'jpg' ? 'jpeg' : raw.trim().toLowerCase();
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) throw new AtelierError('INVALID_ARGUMENT', `format must be one of png, jpeg (jpg), webp, avif, got ${JSON.stringify(raw)}`);
-  return f as OutputFormat;
+  return raw === undefined || raw.trim() === '' ? fallback : parseOutputFormat(raw);
 }
 
 export function parseRenderFields(fields: RenderFields, config: Pick<ServerConfig, 'defaultMaxSide' | 'maxSideLimit' | 'defaultFormat' | 'defaultQuality'>): RenderOptions {

@@ -8,14 +8,9 @@ import type { StyleId } from '../filters/registry.js';
 import type { ServerConfig } from './config.js';
 import type { StudioMetrics } from './metrics.js';
 import type { RenderOptions } from './render-request.js';
-import { artworkEtag, renderBytes, renderId, type ArtworkExt, type CachedRender, type ResultCache, type StoredArtwork } from './result-cache.js';
+import { extensionOf, mimeTypeOf } from '../imaging/formats.js';
+import { artworkEtag, renderBytes, renderId, type CachedRender, type ResultCache, type StoredArtwork } from './result-cache.js';
 import type { StudioPool } from './studio-pool.js';
-
-const CONTENT_TYPES: Record<ArtworkExt, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' };
-
-export function extOf(format: string): ArtworkExt {
-  return format === 'jpeg' ? 'jpg' : (format as ArtworkExt);
-}
 
 export interface RenderOutcome {
   render: CachedRender;
@@ -26,6 +21,7 @@ export class RenderService {
   /** Aborts every running job at once (shutdown past its timeout). */
   private readonly shutdown = new AbortController();
   private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly deps: { pool: StudioPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig },
@@ -34,6 +30,12 @@ export class RenderService {
   /** Renders now in the pool or waiting for it. */
   get inFlight(): number {
     return this.active;
+  }
+
+  /** Resolves when no render is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   abortAll(): void {
@@ -61,10 +63,11 @@ export class RenderService {
       );
       stopTimer();
       const artworks = new Map<StyleId, StoredArtwork>();
+      const ext = extensionOf(options.format);
+      const contentType = mimeTypeOf(options.format);
       for (const a of result.artworks) {
-        const ext = extOf(options.format);
         const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-        artworks.set(a.style, { ext, contentType: CONTENT_TYPES[ext], etag: artworkEtag(data), data });
+        artworks.set(a.style, { ext, contentType, etag: artworkEtag(data), data });
       }
       const render: CachedRender = { id, width: result.width, height: result.height, styles: options.styles.map((s) => s.style), artworks };
       const bytes = renderBytes(render);
@@ -78,6 +81,7 @@ export class RenderService {
       throw this.classify(e, { client: clientSignal, timeout });
     } finally {
       this.active--;
+      if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 

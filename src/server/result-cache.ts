@@ -7,10 +7,9 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { StyleId } from '../filters/registry.js';
 
-export type ArtworkExt = 'png' | 'jpg' | 'webp' | 'avif';
-
 export interface StoredArtwork {
-  ext: ArtworkExt;
+  /** File extension, as in its URL (imaging's extensionOf). */
+  ext: string;
   contentType: string;
   etag: string;
   data: Buffer;
@@ -53,7 +52,7 @@ export function renderId(upload: Uint8Array, canonical: string): string {
   return createHash('sha256').update(upload).update('\0').update(canonical).digest('hex').slice(0, 32);
 }
 
-export const RENDER_ID_PATTERN = '^[0-9a-f]{32}$';
+export const RENDER_ID = /^[0-9a-f]{32}$/;
 
 export class ResultCache {
   readonly maxBytes: number;

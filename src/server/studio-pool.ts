@@ -3,7 +3,8 @@
  * TEMPORARY shape until the imaging branch lands.
  */
 import type { StyleRequest } from '../filters/registry.js';
-import type { OutputFormat, ServerConfig } from './config.js';
+import type { OutputFormat } from '../imaging/formats.js';
+import type { ServerConfig } from './config.js';
 
 export interface StudioJob {
   input: Buffer;

@@ -8,7 +8,7 @@ import multipart from '@fastify/multipart';
 import { AtelierError } from '../../errors.js';
 import { isStyleId } from '../../filters/registry.js';
 import { parseRenderFields, type RenderFields } from '../render-request.js';
-import { RENDER_ID_PATTERN } from '../result-cache.js';
+import { RENDER_ID } from '../result-cache.js';
 import type { Studio } from '../studio.js';
 
 interface Upload {
@@ -54,6 +54,19 @@ function readUpload(request: FastifyRequest, maxUploadBytes: number): Promise<Up
   return { image: body, fields: query };
 }
 
+const RENDER_RESPONSE = {
+  type: 'object',
+  required: ['id', 'width', 'height', 'styles', 'cached', 'artworks'],
+  properties: {
+    id: { type: 'string' },
+    width: { type: 'integer' },
+    height: { type: 'integer' },
+    styles: { type: 'array', items: { type: 'string' } },
+    cached: { type: 'boolean' },
+    artworks: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
 export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio }): Promise<void> {
   const { studio } = opts;
   const { config } = studio;
@@ -83,7 +96,7 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     done(new AtelierError('UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not an image; send a photo as multipart/form-data field "image" or as a raw image/* body`), undefined);
   });
 
-  app.post('/api/renders', { bodyLimit: config.maxUploadBytes }, async (request, reply) => {
+  app.post('/api/renders', { bodyLimit: config.maxUploadBytes, schema: { response: { 201: RENDER_RESPONSE } } }, async (request, reply) => {
     if (studio.lifecycle.draining) throw new AtelierError('NOT_READY', 'the server is shutting down; retry on another instance');
     const { image, fields } = await readUpload(request, config.maxUploadBytes);
     if (image.length === 0) throw new AtelierError('EMPTY_INPUT', 'the uploaded photo is empty (0 bytes)');
@@ -110,13 +123,15 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
       schema: {
         params: {
           type: 'object',
-          properties: { id: { type: 'string', pattern: RENDER_ID_PATTERN }, file: { type: 'string', pattern: '^[a-z-]+\\.(png|jpg|webp|avif)$' } },
+          // Anything malformed is simply not found: no id outside the cache exists.
+          properties: { id: { type: 'string' }, file: { type: 'string' } },
           required: ['id', 'file'],
         },
       },
     },
     async (request, reply) => {
       const { id, file } = request.params;
+      if (!RENDER_ID.test(id)) throw new AtelierError('NOT_FOUND', `no render ${JSON.stringify(id)}; render ids are 32 hex digits`);
       const dot = file.lastIndexOf('.');
       const style = file.slice(0, dot);
       const ext = file.slice(dot + 1);

@@ -1,7 +1,7 @@
 /** GET /api/styles: the style registry as JSON, which the web page builds its controls from. */
 import type { FastifyInstance } from 'fastify';
 import { SEED_STYLES, STYLES } from '../../filters/registry.js';
-import { OUTPUT_FORMATS } from '../config.js';
+import { OUTPUT_FORMATS } from '../../imaging/formats.js';
 import type { Studio } from '../studio.js';
 
 export async function stylesRoutes(app: FastifyInstance, opts: { studio: Studio }): Promise<void> {
