@@ -1,0 +1,51 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { createRenderPool, type RenderPool } from '../../src/pool/index.js';
+import { decode } from '../../src/imaging/index.js';
+import { renderStyles } from '../../src/filters/render.js';
+import { isAtelierError } from '../../src/errors.js';
+import { photo } from '../imaging/inputs.js';
+
+const pools: RenderPool[] = [];
+after(async () => {
+  await Promise.all(pools.map((p) => p.close({ force: true })));
+});
+
+/** What rendering in this thread gives: the artworks' pixels, or the error. */
+async function inProcess(maxSide: number) {
+  const { image } = await decode(photo('horse'), { maxSide });
+  try {
+    return { ok: renderStyles(image, [{ style: 'sketch' }, { style: 'oil' }]) };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+test('the real render worker (TypeScript, under tsx) renders what renderStyles renders in-process', async () => {
+  const p = createRenderPool({ threads: 1 });
+  pools.push(p);
+  const expected = await inProcess(64);
+  const run = p.run({ input: photo('horse'), requests: [{ style: 'sketch' }, { style: 'oil' }], maxSide: 64, format: 'png' });
+  if ('error' in expected) {
+    // Filters not built yet: the worker must report the same error, with its code, across the thread boundary.
+    const want = expected.error as { code: string; message: string };
+    await assert.rejects(run, (e: unknown) => isAtelierError(e) && e.code === want.code && e.message.includes(want.message));
+    return;
+  }
+  const r = await run;
+  for (const [style, img] of expected.ok) {
+    const back = await sharp(r.artworks[style]!).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(back.info.channels, img.channels, style);
+    assert.ok(back.data.equals(Buffer.from(img.data)), `${style}: worker output equals in-process output`);
+  }
+});
+
+test('the built worker loads from dist', { skip: !existsSync(fileURLToPath(new URL('../../dist/pool/index.js', import.meta.url))) && 'dist not built (npm test builds it)' }, async () => {
+  const dist = (await import(new URL('../../dist/pool/index.js', import.meta.url).href)) as typeof import('../../src/pool/index.js');
+  const p = dist.createRenderPool({ threads: 1 });
+  pools.push(p);
+  await assert.rejects(p.run({ input: Buffer.from('not an image at all'), requests: [{ style: 'oil' }], format: 'png' }), (e: unknown) => isAtelierError(e) && e.code === 'UNSUPPORTED_MEDIA_TYPE');
+});
