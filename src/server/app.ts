@@ -46,8 +46,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   installErrorHandler(app, config, studio.metrics);
 
   app.addHook('onRequest', async (_request, reply) => {
+    const { lifecycle } = studio;
+    lifecycle.activeRequests++;
+    reply.raw.once('close', () => lifecycle.activeRequests--);
     // While draining, clients are told not to reuse the connection.
-    if (studio.lifecycle.draining) void reply.header('connection', 'close');
+    if (lifecycle.draining) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

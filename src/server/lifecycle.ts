@@ -1,7 +1,7 @@
 /**
  * Runs the studio: listen, and on shutdown() (the CLI calls it on SIGTERM/SIGINT) drain:
- *  1. stop taking work: /readyz answers 503 and new renders get 503 NOT_READY with Retry-After, while the
- *     listener stays open so clients whose render is finishing can still fetch their artworks;
+ *  1. stop taking work: /readyz answers 503 (so a load balancer sees it) and new renders get 503 NOT_READY
+ *     with Retry-After, while other requests (artwork downloads) are still answered;
  *  2. wait for in-flight renders, up to the shutdown timeout, then abort whatever is left;
  *  3. close fastify (listener, connections, the pool) and resolve, so the caller can exit 0.
  */
@@ -34,11 +34,18 @@ export async function startServer(app: FastifyInstance): Promise<RunningServer> 
       app.log.warn({ inFlight: renders.inFlight }, 'shutdown timeout reached; aborting in-flight renders');
       renders.abortAll();
     }
-    // Let the answers of the last renders go out, then close; connections still open after a further
-    // timeout are cut.
-    const cut = setTimeout(() => app.server.closeAllConnections(), Math.min(config.shutdownTimeoutMs, 5000) + 100);
-    await app.close();
-    clearTimeout(cut);
+    // fastify.close() stops the listener and waits for open sockets. Once no request is being answered, the
+    // sockets left are idle or unused (some clients open a spare one), so they are cut rather than waited for.
+    const sweep = setInterval(() => {
+      if (lifecycle.activeRequests === 0) app.server.closeAllConnections();
+    }, 50);
+    const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+    try {
+      await app.close();
+    } finally {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    }
     app.log.info('closed');
   }
   return {

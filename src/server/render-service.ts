@@ -1,21 +1,26 @@
 /**
- * One render request from upload to cached artworks: look the request up in the result cache, otherwise send
- * one job to the render pool with the request's time limit and its client's abort signal, then store the
- * encoded artworks. The event loop never touches pixels here.
+ * One render request from upload to cached artworks: look the request up in the result cache; otherwise read
+ * the upload's header (libvips, off the event loop) so hostile input is refused before it takes a queue slot,
+ * then send one job to the render pool with the request's time limit and its client's abort signal, and
+ * store the encoded artworks. The event loop never touches pixels.
  */
-import { AtelierError, isAtelierError } from '../errors.js';
+import { AtelierError } from '../errors.js';
 import type { StyleId } from '../filters/registry.js';
+import { extensionOf, mimeTypeOf } from '../imaging/formats.js';
+import { probe } from '../imaging/probe.js';
+import type { RenderPool } from '../pool/index.js';
 import type { ServerConfig } from './config.js';
 import type { StudioMetrics } from './metrics.js';
 import type { RenderOptions } from './render-request.js';
-import { extensionOf, mimeTypeOf } from '../imaging/formats.js';
 import { artworkEtag, renderBytes, renderId, type CachedRender, type ResultCache, type StoredArtwork } from './result-cache.js';
-import type { StudioPool } from './studio-pool.js';
 
 export interface RenderOutcome {
   render: CachedRender;
   cached: boolean;
 }
+
+/** How a stopped job is counted, by the error code the pool rejected with. */
+const ABORT_REASONS: Partial<Record<string, string>> = { TIMEOUT: 'timeout', CLIENT_CLOSED: 'client_closed', NOT_READY: 'shutdown' };
 
 export class RenderService {
   /** Aborts every running job at once (shutdown past its timeout). */
@@ -23,9 +28,7 @@ export class RenderService {
   private active = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly deps: { pool: StudioPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig },
-  ) {}
+  constructor(private readonly deps: { pool: RenderPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig }) {}
 
   /** Renders now in the pool or waiting for it. */
   get inFlight(): number {
@@ -39,9 +42,13 @@ export class RenderService {
   }
 
   abortAll(): void {
-    this.shutdown.abort(new AtelierError('NOT_READY', 'the server is shutting down'));
+    this.shutdown.abort(new AtelierError('NOT_READY', 'the server shut down before this render finished; try again'));
   }
 
+  /**
+   * Renders (or finds in the cache) one upload. `clientSignal` aborts the job when the client goes away; it
+   * should carry a CLIENT_CLOSED AtelierError as its reason. The upload's memory is handed to the worker.
+   */
   async render(upload: Buffer, options: RenderOptions, clientSignal: AbortSignal): Promise<RenderOutcome> {
     const { pool, cache, metrics, config } = this.deps;
     const id = renderId(upload, options.canonical);
@@ -52,58 +59,42 @@ export class RenderService {
       return { render: hit, cached: true };
     }
     metrics.cacheMisses.inc();
-    const timeout = AbortSignal.timeout(config.requestTimeoutMs);
-    const signal = AbortSignal.any([clientSignal, timeout, this.shutdown.signal]);
-    const stopTimer = metrics.renderDuration.startTimer();
     this.active++;
     try {
+      await probe(upload, { maxPixels: config.maxPixels });
+      const stopTimer = metrics.renderDuration.startTimer();
       const result = await pool.run(
-        { input: upload, styles: options.styles, maxSide: options.maxSide, format: options.format, quality: options.quality, maxPixels: config.maxPixels },
-        { signal },
+        { input: upload, requests: options.styles, maxSide: options.maxSide, maxPixels: config.maxPixels, format: options.format, quality: options.quality },
+        { signal: AbortSignal.any([clientSignal, this.shutdown.signal]), timeoutMs: config.requestTimeoutMs },
       );
       stopTimer();
-      const artworks = new Map<StyleId, StoredArtwork>();
       const ext = extensionOf(options.format);
       const contentType = mimeTypeOf(options.format);
-      for (const a of result.artworks) {
-        const data = Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-        artworks.set(a.style, { ext, contentType, etag: artworkEtag(data), data });
+      const artworks = new Map<StyleId, StoredArtwork>();
+      for (const { style } of options.styles) {
+        const bytes = result.artworks[style];
+        if (!bytes) throw new AtelierError('INTERNAL', `the render produced no ${style} artwork`);
+        const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        artworks.set(style, { ext, contentType, etag: artworkEtag(data), data });
       }
-      const render: CachedRender = { id, width: result.width, height: result.height, styles: options.styles.map((s) => s.style), artworks };
-      const bytes = renderBytes(render);
-      if (!cache.fits(bytes)) {
-        throw new AtelierError('PAYLOAD_TOO_LARGE', `the artworks of this render (${Math.ceil(bytes / 1048576)} MB) exceed the result cache (${Math.floor(cache.maxBytes / 1048576)} MB); ask for a smaller maxSide or fewer styles`);
+      const render: CachedRender = { id, width: result.width, height: result.height, styles: [...artworks.keys()], artworks };
+      const size = renderBytes(render);
+      if (!cache.fits(size)) {
+        throw new AtelierError('PAYLOAD_TOO_LARGE', `the artworks of this render (${Math.ceil(size / 1048576)} MB) exceed the result cache (${Math.floor(cache.maxBytes / 1048576)} MB); ask for a smaller maxSide or fewer styles`);
       }
       cache.set(render);
       metrics.renders.inc({ outcome: 'rendered' });
       return { render, cached: false };
     } catch (e) {
-      throw this.classify(e, { client: clientSignal, timeout });
+      const code = (e as { code?: string }).code ?? '';
+      const reason = ABORT_REASONS[code];
+      if (reason) metrics.abortedJobs.inc({ reason });
+      metrics.renders.inc({ outcome: reason ?? (code === 'OVERLOADED' ? 'shed' : 'failed') });
+      if (code === 'TIMEOUT') throw new AtelierError('TIMEOUT', `the render took longer than the time limit of ${config.requestTimeoutMs / 1000} s and was stopped`);
+      throw e;
     } finally {
       this.active--;
       if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
-  }
-
-  /** Names why a job stopped: the client left, the time limit passed, shutdown, or the job's own error. */
-  private classify(e: unknown, signals: { client: AbortSignal; timeout: AbortSignal }): unknown {
-    const { metrics, config } = this.deps;
-    if (signals.timeout.aborted) {
-      metrics.abortedJobs.inc({ reason: 'timeout' });
-      metrics.renders.inc({ outcome: 'timeout' });
-      return new AtelierError('TIMEOUT', `the render took longer than the time limit of ${config.requestTimeoutMs / 1000} s and was stopped`);
-    }
-    if (signals.client.aborted) {
-      metrics.abortedJobs.inc({ reason: 'client_closed' });
-      metrics.renders.inc({ outcome: 'aborted' });
-      return new AtelierError('CLIENT_CLOSED', 'the client closed the connection; its render was stopped');
-    }
-    if (this.shutdown.signal.aborted) {
-      metrics.abortedJobs.inc({ reason: 'shutdown' });
-      metrics.renders.inc({ outcome: 'aborted' });
-      return this.shutdown.signal.reason;
-    }
-    metrics.renders.inc({ outcome: isAtelierError(e) && e.code === 'OVERLOADED' ? 'shed' : 'failed' });
-    return e;
   }
 }

@@ -6,41 +6,43 @@ import type { ServerConfig } from './config.js';
 import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
 import { RenderService } from './render-service.js';
-import { createStudioPool, type StudioPool, type StudioPoolStats } from './studio-pool.js';
+import { createRenderPool, type RenderPool, type RenderPoolStats } from '../pool/index.js';
 
 export interface Lifecycle {
   /** Set when shutdown begins: /readyz turns 503 and new renders are refused. */
   draining: boolean;
+  /** HTTP requests being answered now (a socket without one can be closed safely). */
+  activeRequests: number;
 }
 
 export interface Studio {
   config: ServerConfig;
   metrics: StudioMetrics;
   cache: ResultCache;
-  pool: StudioPool;
+  pool: RenderPool;
   renders: RenderService;
   lifecycle: Lifecycle;
   /** Pool statistics, for readiness, metrics and dashboards. */
-  poolStats(): StudioPoolStats;
+  poolStats(): RenderPoolStats;
   /** True when a new render would be refused for lack of queue room. */
   queueFull(): boolean;
 }
 
 export interface StudioDeps {
   /** An already built pool (tests, embedding); otherwise one is created from the config. */
-  pool?: StudioPool;
+  pool?: RenderPool;
   metrics?: StudioMetrics;
 }
 
 export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studio {
   const metrics = deps.metrics ?? createMetrics();
   const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
-  const pool = deps.pool ?? createStudioPool(config);
+  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue });
   const renders = new RenderService({ pool, cache, metrics, config });
-  const poolStats = (): StudioPoolStats => pool.stats();
+  const poolStats = (): RenderPoolStats => pool.stats();
   const queueFull = (): boolean => {
     const s = pool.stats();
-    return s.queued >= s.maxQueue && s.running >= s.threads;
+    return s.queued + s.running >= s.capacity;
   };
   metrics.addCollector(() => {
     const c = cache.stats();
@@ -49,7 +51,7 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);
     metrics.inFlight.set(s.running);
-    metrics.poolUtilization.set(s.utilization);
+    metrics.poolUtilization.set(s.utilisation);
   });
-  return { config, metrics, cache, pool, renders, lifecycle: { draining: false }, poolStats, queueFull };
+  return { config, metrics, cache, pool, renders, lifecycle: { draining: false, activeRequests: 0 }, poolStats, queueFull };
 }

@@ -104,7 +104,7 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     // The client's disconnect aborts its job, queued or running.
     const clientGone = new AbortController();
     const onClose = (): void => {
-      if (!reply.raw.writableFinished) clientGone.abort();
+      if (!reply.raw.writableFinished) clientGone.abort(new AtelierError('CLIENT_CLOSED', 'the client closed the connection; its render was stopped'));
     };
     reply.raw.once('close', onClose);
     try {
