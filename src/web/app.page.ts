@@ -170,6 +170,7 @@ class Studio {
     if (this.originalUrl) URL.revokeObjectURL(this.originalUrl);
     this.originalUrl = URL.createObjectURL(file);
     document.body.classList.add('has-photo');
+    $('drop-title').textContent = 'Drop another photo here, or';
     this.buildGallery();
     this.renderAll();
   }

@@ -142,10 +142,9 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
       void reply.header('etag', artwork.etag).header('cache-control', 'public, max-age=31536000, immutable');
       const inm = request.headers['if-none-match'];
       if (inm && inm.split(',').some((t) => t.trim() === artwork.etag || t.trim() === '*')) return reply.code(304).send();
-      return reply
-        .type(artwork.contentType)
-        .header('content-disposition', `inline; filename="${id.slice(0, 8)}.${style}.${ext}"`)
-        .send(artwork.data);
+      // No Content-Disposition: the URL's last segment (`oil.png`) is already a good file name, and the page's
+      // download links name the file after the photo.
+      return reply.type(artwork.contentType).send(artwork.data);
     },
   );
 }
