@@ -1,6 +1,7 @@
 /**
  * Float colour conversions the styles need, on values in [0, 1]. YCrCb follows OpenCV's float32 arithmetic (its
- * coefficients are float32 constants); Lab is the textbook sRGB/D65 conversion in double, which lands within a
+ * coefficients are float32 constants and its vector code fuses multiply-adds, which `f(a * b + c)` reproduces:
+ * the double product of two float32 values is exact); Lab is the textbook sRGB/D65 conversion in double, which lands within a
  * level or two of OpenCV's table-driven float Lab.
  */
 const f = Math.fround;
@@ -11,7 +12,7 @@ const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
 
 /** Cr and Cb (float32, offset 0.5) of an RGB triple. */
 export function chroma(r: number, g: number, b: number): [number, number] {
-  const y = f(f(f(b * Y_B) + f(g * Y_G)) + f(r * Y_R));
+  const y = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
   return [f(f(f(r - y) * CR) + 0.5), f(f(f(b - y) * CB) + 0.5)];
 }
 
@@ -19,9 +20,9 @@ export function chroma(r: number, g: number, b: number): [number, number] {
 export function fromYCrCb(y: number, cr: number, cb: number, out: Float32Array, o: number): void {
   const dr = f(cr - 0.5);
   const db = f(cb - 0.5);
-  out[o] = f(y + f(dr * R_CR));
-  out[o + 1] = f(f(y + f(db * G_CB)) + f(dr * G_CR));
-  out[o + 2] = f(y + f(db * B_CB));
+  out[o] = f(dr * R_CR + y);
+  out[o + 1] = f(dr * G_CR + f(db * G_CB + y));
+  out[o + 2] = f(db * B_CB + y);
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).

@@ -12,7 +12,7 @@ const f = Math.fround;
 const INV255 = f(1 / 255);
 const FACTOR = 3;
 
-export function detailSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
+export function detailSteps(ws: Workspace, width: number, height: number, p: StyleParams, opts: { greyInput?: boolean } = {}): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const lab = ws.get('lab', 'f32', n * 3);
@@ -23,6 +23,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
   const w = ws.get('w', 'f32', n);
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
+  const grey = opts.greyInput === true;
   return [
     {
       axis: 'rows',
@@ -43,10 +44,16 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
         for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
           const b = base[i];
           const L = f(f(b + f(f(lum[i] - b) * FACTOR)) * 255);
-          fromLab(L, lab[o + 1], lab[o + 2], px, 0);
-          out[o] = f(px[0] * 255);
-          out[o + 1] = f(px[1] * 255);
-          out[o + 2] = f(px[2] * 255);
+          if (grey) {
+            // A grey photo stays grey: a = b = 0 exactly, and one channel of the neutral colour for all three.
+            fromLab(L, 0, 0, px, 0);
+            out[o] = out[o + 1] = out[o + 2] = f(px[1] * 255);
+          } else {
+            fromLab(L, lab[o + 1], lab[o + 2], px, 0);
+            out[o] = f(px[0] * 255);
+            out[o + 1] = f(px[1] * 255);
+            out[o + 2] = f(px[2] * 255);
+          }
         }
       },
     },

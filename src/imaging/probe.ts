@@ -32,7 +32,7 @@ export function inputLength(input: ImageInput): number {
 
 export async function probe(input: ImageInput, options: { maxPixels?: number } = {}): Promise<ImageHeader> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (inputLength(input) === 0) throw new AtelierError('EMPTY_INPUT', 'the input is empty');
+  if (inputLength(input) === 0) throw new AtelierError('EMPTY_INPUT', 'the image is empty (0 bytes)');
   let meta: Metadata;
   try {
     meta = await sharp(input, { failOn: 'warning', limitInputPixels: false }).metadata();

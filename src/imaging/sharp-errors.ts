@@ -16,7 +16,7 @@ export function fromSharpError(e: unknown, stage: 'probe' | 'decode' | 'encode')
   if (/unsupported image format/i.test(msg)) {
     return new AtelierError('UNSUPPORTED_MEDIA_TYPE', 'not an image, or not a format Atelier reads (JPEG, PNG, WebP, GIF, TIFF, AVIF)', { cause: e });
   }
-  if (/is empty/i.test(msg)) return new AtelierError('EMPTY_INPUT', 'the input is empty', { cause: e });
+  if (/is empty/i.test(msg)) return new AtelierError('EMPTY_INPUT', 'the image is empty (0 bytes)', { cause: e });
   if (/exceeds pixel limit/i.test(msg)) return new AtelierError('TOO_MANY_PIXELS', 'the image has more pixels than the limit', { cause: e });
   if (stage === 'encode') return new AtelierError('INTERNAL', `encoding failed: ${firstLine(msg)}`, { cause: e });
   const detail = firstLine(msg.replace(/^Input buffer has corrupt header:\s*/i, ''));
