@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { startServer } from '../server/lifecycle.js';
+import { STUDIO_PLUGINS } from '../server/plugins.js';
 
 interface ServeFlags {
   host?: string;
@@ -37,7 +38,7 @@ export function registerServe(program: Command): void {
         env: process.env,
         flags: { host: flags.host, port: flags.port, threads: flags.threads, maxQueue: flags.maxQueue, requestTimeoutMs: flags.requestTimeout, logLevel: flags.logLevel },
       });
-      const app = await buildApp({ config });
+      const app = await buildApp({ config, plugins: STUDIO_PLUGINS });
       const server = await startServer(app);
       const port = Number(new URL(server.url).port);
       process.stderr.write(`Atelier studio is running: open ${displayUrl(config.host, port)}  (Ctrl+C to stop)\n`);

@@ -13,6 +13,11 @@ export interface Lifecycle {
   draining: boolean;
   /** HTTP requests being answered now (a socket without one can be closed safely). */
   activeRequests: number;
+  /**
+   * Reasons other modules hold the server not ready (e.g. a memory limit): while any is held, /readyz answers
+   * 503 with them and new renders are shed with 503 OVERLOADED.
+   */
+  holds: Set<string>;
 }
 
 export interface Studio {
@@ -53,5 +58,5 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
     metrics.inFlight.set(s.running);
     metrics.poolUtilization.set(s.utilisation);
   });
-  return { config, metrics, cache, pool, renders, lifecycle: { draining: false, activeRequests: 0 }, poolStats, queueFull };
+  return { config, metrics, cache, pool, renders, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
 }

@@ -97,7 +97,9 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
   });
 
   app.post('/api/renders', { bodyLimit: config.maxUploadBytes, schema: { response: { 201: RENDER_RESPONSE } } }, async (request, reply) => {
-    if (studio.lifecycle.draining) throw new AtelierError('NOT_READY', 'the server is shutting down; retry on another instance');
+    const { lifecycle } = studio;
+    if (lifecycle.draining) throw new AtelierError('NOT_READY', 'the server is shutting down; retry on another instance');
+    if (lifecycle.holds.size > 0) throw new AtelierError('OVERLOADED', `the server is not taking renders now (${[...lifecycle.holds].join('; ')}); try again shortly`);
     const { image, fields } = await readUpload(request, config.maxUploadBytes);
     if (image.length === 0) throw new AtelierError('EMPTY_INPUT', 'the uploaded photo is empty (0 bytes)');
     const options = parseRenderFields(fields, config);
