@@ -23,6 +23,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Largest accepted upload (raw body or multipart file). */
   maxUploadBytes: number;
+  /** Upload bytes that may wait in the queue or be rendering, all renders together, before new ones get 503. */
+  maxPendingUploadBytes: number;
   /** Largest accepted decoded image, width × height, judged from the header. */
   maxPixels: number;
   /** maxSide used when a request names none. */
@@ -67,6 +69,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   requestTimeoutMs: { env: 'ATELIER_REQUEST_TIMEOUT', flag: '--request-timeout', kind: { type: 'duration', min: 10, max: 3_600_000 }, default: () => 30_000, doc: 'time limit of one render request (504 after it)' },
   shutdownTimeoutMs: { env: 'ATELIER_SHUTDOWN_TIMEOUT', kind: { type: 'duration', min: 0, max: 3_600_000 }, default: () => 30_000, doc: 'how long SIGTERM/SIGINT wait for in-flight requests' },
   maxUploadBytes: { env: 'ATELIER_MAX_UPLOAD', kind: { type: 'bytes', min: 1024, max: 1024 * MB }, default: () => 25 * MB, doc: 'largest upload (413 above)' },
+  maxPendingUploadBytes: { env: 'ATELIER_MAX_PENDING_UPLOADS', kind: { type: 'bytes', min: 1024, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'upload bytes held by queued and running renders together (503 above)' },
   maxPixels: { env: 'ATELIER_MAX_PIXELS', kind: { type: 'int', min: 1, max: 1_000_000_000 }, default: () => 50_000_000, doc: 'largest decoded image in pixels (413 above, judged from the header)' },
   defaultMaxSide: { env: 'ATELIER_DEFAULT_MAX_SIDE', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 1024, doc: 'longest side of artworks when a request names no maxSide' },
   maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },

@@ -26,6 +26,8 @@ export class RenderService {
   /** Aborts every running job at once (shutdown past its timeout). */
   private readonly shutdown = new AbortController();
   private active = 0;
+  /** Bytes of the uploads held by renders in flight (they wait in the queue as encoded bytes). */
+  private pendingBytes = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: { pool: RenderPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig }) {}
@@ -59,6 +61,12 @@ export class RenderService {
       return { render: hit, cached: true };
     }
     metrics.cacheMisses.inc();
+    if (this.pendingBytes > 0 && this.pendingBytes + upload.length > config.maxPendingUploadBytes) {
+      metrics.renders.inc({ outcome: 'shed' });
+      throw new AtelierError('OVERLOADED', `the renders waiting already hold ${Math.round(this.pendingBytes / 1048576)} MB of uploads; try again shortly`);
+    }
+    const size = upload.length;
+    this.pendingBytes += size;
     this.active++;
     try {
       await probe(upload, { maxPixels: config.maxPixels });
@@ -72,15 +80,15 @@ export class RenderService {
       const contentType = mimeTypeOf(options.format);
       const artworks = new Map<StyleId, StoredArtwork>();
       for (const { style } of options.styles) {
-        const bytes = result.artworks[style];
-        if (!bytes) throw new AtelierError('INTERNAL', `the render produced no ${style} artwork`);
-        const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const encoded = result.artworks[style];
+        if (!encoded) throw new AtelierError('INTERNAL', `the render produced no ${style} artwork`);
+        const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
         artworks.set(style, { ext, contentType, etag: artworkEtag(data), data });
       }
       const render: CachedRender = { id, width: result.width, height: result.height, styles: [...artworks.keys()], artworks };
-      const size = renderBytes(render);
-      if (!cache.fits(size)) {
-        throw new AtelierError('PAYLOAD_TOO_LARGE', `the artworks of this render (${Math.ceil(size / 1048576)} MB) exceed the result cache (${Math.floor(cache.maxBytes / 1048576)} MB); ask for a smaller maxSide or fewer styles`);
+      const bytes = renderBytes(render);
+      if (!cache.fits(bytes)) {
+        throw new AtelierError('PAYLOAD_TOO_LARGE', `the artworks of this render (${Math.ceil(bytes / 1048576)} MB) exceed the result cache (${Math.floor(cache.maxBytes / 1048576)} MB); ask for a smaller maxSide or fewer styles`);
       }
       cache.set(render);
       metrics.renders.inc({ outcome: 'rendered' });
@@ -93,6 +101,7 @@ export class RenderService {
       if (code === 'TIMEOUT') throw new AtelierError('TIMEOUT', `the render took longer than the time limit of ${config.requestTimeoutMs / 1000} s and was stopped`);
       throw e;
     } finally {
+      this.pendingBytes -= size;
       this.active--;
       if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }

@@ -48,6 +48,24 @@ describe('load shedding, aborts and time limits', () => {
     }
   });
 
+  it('sheds renders with 503 when the uploads held by queued renders would pass their byte bound', async () => {
+    const photos = await Promise.all([70, 71].map((i) => bigPhoto(i)));
+    const s = await startStudio({ threads: 1, maxQueue: 8, maxPendingUploadBytes: Math.ceil(photos[0].length * 1.5) });
+    try {
+      const first = new AbortController();
+      const pending = postRaw(s.url, photos[0], 'image/jpeg', SLOW, first.signal).catch((e: Error) => e);
+      await until(() => s.studio.poolStats().running === 1, 'the first render to start');
+      const shed = await postRaw(s.url, photos[1], 'image/jpeg', SLOW);
+      assert.equal(shed.status, 503);
+      assert.equal(shed.json.error.code, 'OVERLOADED');
+      assert.match(shed.json.error.message, /MB of uploads/);
+      first.abort();
+      await pending;
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a client that disconnects aborts its running job and its queued one', async () => {
     const s = await startStudio({ threads: 1, maxQueue: 4 });
     try {
