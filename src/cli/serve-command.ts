@@ -8,6 +8,7 @@ import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { startServer } from '../server/lifecycle.js';
 import { STUDIO_PLUGINS } from '../server/plugins.js';
+import { activeAllocator, allocatorEnv, reexec } from '../guard/allocator.js';
 
 interface ServeFlags {
   host?: string;
@@ -16,6 +17,7 @@ interface ServeFlags {
   maxQueue?: string;
   requestTimeout?: string;
   logLevel?: string;
+  allocator?: string;
 }
 
 function displayUrl(host: string, port: number): string {
@@ -33,11 +35,16 @@ export function registerServe(program: Command): void {
     .option('--max-queue <n>', 'renders that may wait before 503 (env ATELIER_MAX_QUEUE; default 32)')
     .option('--request-timeout <duration>', 'time limit of one render, e.g. 30s (env ATELIER_REQUEST_TIMEOUT)')
     .option('--log-level <level>', 'pino log level (env ATELIER_LOG_LEVEL; default info)')
+    .option('--allocator <name>', 'malloc: jemalloc, arena2 (glibc, MALLOC_ARENA_MAX=2) or glibc as is (env ATELIER_ALLOCATOR; default jemalloc when installed)')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({
         env: process.env,
-        flags: { host: flags.host, port: flags.port, threads: flags.threads, maxQueue: flags.maxQueue, requestTimeoutMs: flags.requestTimeout, logLevel: flags.logLevel },
+        flags: { host: flags.host, port: flags.port, threads: flags.threads, maxQueue: flags.maxQueue, requestTimeoutMs: flags.requestTimeout, logLevel: flags.logLevel, allocator: flags.allocator },
       });
+      // The allocator can only change at process start: run again, once, with it (src/guard/allocator.ts).
+      const restart = allocatorEnv(config.allocator);
+      if (restart) await reexec(restart.env);
+      if (activeAllocator().name !== config.allocator) process.stderr.write(`atelier: allocator ${config.allocator} is not available here; running on ${activeAllocator().detail}\n`);
       const app = await buildApp({ config, plugins: STUDIO_PLUGINS });
       const server = await startServer(app);
       const port = Number(new URL(server.url).port);

@@ -5,6 +5,8 @@
 import sharp from 'sharp';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { movable, serializeError } from './worker-protocol.js';
+// The memory guard sums every worker's V8 heap; only the worker itself can measure it.
+import '../guard/worker-reporter.js';
 
 sharp.concurrency(1);
 // Every upload is new, so libvips' operation cache would only hold memory.

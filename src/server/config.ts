@@ -4,7 +4,9 @@
  * at start-up with a message that names where it came from, the setting and the allowed range.
  * Precedence: explicit overrides (tests, embedding) > flags > environment > default.
  */
-import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { AtelierError } from '../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -41,6 +43,30 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Seconds announced in Retry-After when load is shed. */
   retryAfterSeconds: number;
+  // ---- memory guard (src/guard) ----
+  /** malloc used by `atelier serve` (it re-executes itself once with LD_PRELOAD / MALLOC_ARENA_MAX). */
+  allocator: Allocator;
+  /** RSS above which the watchdog warns and captures diagnostics. */
+  memorySoftLimit: number;
+  /** RSS above which the server reports not ready and sheds new renders with 503. */
+  memoryHardLimit: number;
+  /** Below hardLimit × (1 − this percent) the hard-limit hold is released. */
+  memoryHysteresisPercent: number;
+  /** RSS growth, in bytes per minute over the slope window, that counts as a soft alert. */
+  memorySlopeLimit: number;
+  memorySlopeWindowMs: number;
+  /** Watchdog sampling period. */
+  watchdogIntervalMs: number;
+  /** Where diagnostics captures (heap snapshot, allocation profile, HTML analysis) are written. */
+  diagnosticsDir: string;
+  diagnosticsMaxCaptures: number;
+  diagnosticsMaxBytes: number;
+  /** Minimum time between two automatic captures. */
+  captureMinIntervalMs: number;
+  /** How long a capture samples allocations before taking its snapshot. */
+  captureProfileMs: number;
+  /** When set, the capture routes require it (Authorization: Bearer …) instead of a loopback client. */
+  memoryToken: string;
 }
 
 type Kind =
@@ -48,7 +74,12 @@ type Kind =
   | { type: 'bytes'; min: number; max: number }
   | { type: 'duration'; min: number; max: number }
   | { type: 'enum'; values: readonly string[] }
-  | { type: 'host' };
+  | { type: 'host' }
+  | { type: 'path' }
+  | { type: 'secret' };
+
+export const ALLOCATORS = ['jemalloc', 'arena2', 'glibc'] as const;
+export type Allocator = (typeof ALLOCATORS)[number];
 
 interface FieldSpec {
   env: string;
@@ -59,6 +90,20 @@ interface FieldSpec {
 }
 
 const MB = 1024 * 1024;
+
+/** Memory this process may use: the cgroup (v2 or v1) limit when one is set, else the machine's RAM. */
+export function machineMemoryLimit(): number {
+  const total = totalmem();
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const v = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isFinite(v) && v > 0 && v < total) return v;
+    } catch {
+      // no such cgroup file, or "max"
+    }
+  }
+  return total;
+}
 
 /** The table every setting is read from; README's "Configuration" list is written from it. */
 export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = {
@@ -79,6 +124,19 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   defaultQuality: { env: 'ATELIER_QUALITY', kind: { type: 'int', min: 1, max: 100 }, default: () => 90, doc: 'jpeg/webp/avif quality when a request names none' },
   logLevel: { env: 'ATELIER_LOG_LEVEL', flag: '--log-level', kind: { type: 'enum', values: LOG_LEVELS }, default: () => 'info', doc: 'pino log level' },
   retryAfterSeconds: { env: 'ATELIER_RETRY_AFTER', kind: { type: 'int', min: 1, max: 3600 }, default: () => 2, doc: 'seconds announced in Retry-After when shedding load' },
+  allocator: { env: 'ATELIER_ALLOCATOR', flag: '--allocator', kind: { type: 'enum', values: ALLOCATORS }, default: () => 'jemalloc', doc: 'malloc for `atelier serve`: jemalloc (when installed), arena2 (glibc with MALLOC_ARENA_MAX=2) or glibc as is' },
+  memorySoftLimit: { env: 'ATELIER_MEMORY_SOFT_LIMIT', kind: { type: 'bytes', min: 16 * MB, max: 1024 * 1024 * MB }, default: () => Math.min(1024 * MB, Math.round(machineMemoryLimit() * 0.5)), doc: 'RSS that raises a warning and captures diagnostics (default: half the memory, at most 1 GB)' },
+  memoryHardLimit: { env: 'ATELIER_MEMORY_HARD_LIMIT', kind: { type: 'bytes', min: 16 * MB, max: 1024 * 1024 * MB }, default: () => Math.min(2048 * MB, Math.round(machineMemoryLimit() * 0.8)), doc: 'RSS at which the server turns not ready and sheds renders (default: 80% of the memory, at most 2 GB)' },
+  memoryHysteresisPercent: { env: 'ATELIER_MEMORY_HYSTERESIS', kind: { type: 'int', min: 1, max: 50 }, default: () => 10, doc: 'percent below the hard limit RSS must fall to before renders resume' },
+  memorySlopeLimit: { env: 'ATELIER_MEMORY_SLOPE_LIMIT', kind: { type: 'bytes', min: 1024, max: 1024 * 1024 * MB }, default: () => 32 * MB, doc: 'RSS growth per minute over the slope window that raises a warning' },
+  memorySlopeWindowMs: { env: 'ATELIER_MEMORY_SLOPE_WINDOW', kind: { type: 'duration', min: 2000, max: 86_400_000 }, default: () => 300_000, doc: 'window over which the RSS slope is fitted' },
+  watchdogIntervalMs: { env: 'ATELIER_WATCHDOG_INTERVAL', kind: { type: 'duration', min: 50, max: 60_000 }, default: () => 1000, doc: 'how often the memory watchdog samples' },
+  diagnosticsDir: { env: 'ATELIER_DIAGNOSTICS_DIR', kind: { type: 'path' }, default: () => resolve('.diagnostics'), doc: 'folder of diagnostics captures' },
+  diagnosticsMaxCaptures: { env: 'ATELIER_DIAGNOSTICS_MAX_CAPTURES', kind: { type: 'int', min: 1, max: 1000 }, default: () => 5, doc: 'captures kept on disk (oldest removed)' },
+  diagnosticsMaxBytes: { env: 'ATELIER_DIAGNOSTICS_MAX_BYTES', kind: { type: 'bytes', min: MB, max: 1024 * 1024 * MB }, default: () => 1024 * MB, doc: 'bytes of captures kept on disk (oldest removed)' },
+  captureMinIntervalMs: { env: 'ATELIER_CAPTURE_MIN_INTERVAL', kind: { type: 'duration', min: 0, max: 30 * 86_400_000 }, default: () => 600_000, doc: 'minimum time between two automatic captures' },
+  captureProfileMs: { env: 'ATELIER_CAPTURE_PROFILE', kind: { type: 'duration', min: 0, max: 600_000 }, default: () => 10_000, doc: 'how long a capture samples allocations before its heap snapshot' },
+  memoryToken: { env: 'ATELIER_MEMORY_TOKEN', kind: { type: 'secret' }, default: () => '', doc: 'token required by the capture routes (Authorization: Bearer); without one they answer loopback clients only' },
 };
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: MB, m: MB, gb: 1024 * MB, g: 1024 * MB };
@@ -91,6 +149,8 @@ function describe(kind: Kind): string {
     case 'duration': return `a duration from ${kind.min} to ${kind.max} ms (e.g. 30s, 500ms, 2m, 1500)`;
     case 'enum': return `one of ${kind.values.join(', ')}`;
     case 'host': return 'a host name or IP address';
+    case 'path': return 'a folder path';
+    case 'secret': return 'a token of 16 to 256 printable characters';
   }
 }
 
@@ -119,6 +179,10 @@ function parseValue(kind: Kind, raw: string | number): string | number | undefin
       return kind.values.includes(s.toLowerCase()) ? s.toLowerCase() : undefined;
     case 'host':
       return /^[A-Za-z0-9.:\-[\]]+$/.test(s) ? s : undefined;
+    case 'path':
+      return s.length > 0 && !s.includes('\0') ? resolve(s) : undefined;
+    case 'secret':
+      return /^[\x21-\x7e]{16,256}$/.test(s) ? s : undefined;
   }
 }
 
@@ -153,6 +217,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   const config = out as unknown as ServerConfig;
   if (config.defaultMaxSide > config.maxSideLimit) {
     throw new AtelierError('INVALID_ARGUMENT', `ATELIER_DEFAULT_MAX_SIDE (${config.defaultMaxSide}) must not exceed ATELIER_MAX_SIDE_LIMIT (${config.maxSideLimit})`);
+  }
+  if (config.memorySoftLimit >= config.memoryHardLimit) {
+    throw new AtelierError('INVALID_ARGUMENT', `ATELIER_MEMORY_SOFT_LIMIT (${config.memorySoftLimit}) must be below ATELIER_MEMORY_HARD_LIMIT (${config.memoryHardLimit})`);
   }
   return Object.freeze(config);
 }

@@ -4,5 +4,6 @@
  * lifecycle). The memory guard's /memory dashboard belongs here.
  */
 import type { StudioPlugin } from './app.js';
+import { memoryGuard } from '../guard/index.js';
 
-export const STUDIO_PLUGINS: StudioPlugin[] = [];
+export const STUDIO_PLUGINS: StudioPlugin[] = [memoryGuard];

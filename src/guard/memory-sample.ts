@@ -1,0 +1,91 @@
+/**
+ * One reading of where the studio's memory is: the kernel's RSS/USS, V8 (main thread plus every render worker),
+ * libvips' tracked allocations, the result cache, and the remainder nobody accounts for. Also the load that
+ * goes with it (queue, renders per second, latency), so the dashboard can put the two side by side.
+ */
+import sharp from 'sharp';
+import { processMemory, residentFileBytes } from '../memory/process-memory.js';
+import type { Studio } from '../server/studio.js';
+import type { WorkerMemoryTracker } from './worker-memory.js';
+
+const MiB = 1024 * 1024;
+
+export interface MemorySample {
+  /** Date.now() of the reading. */
+  t: number;
+  rss: number;
+  uss: number;
+  /** Resident code of node and its shared libraries (RssFile). */
+  code: number;
+  /** V8 heap committed (heapTotal) and used, main thread + workers. */
+  heapTotal: number;
+  heapUsed: number;
+  mainHeapUsed: number;
+  workersHeapUsed: number;
+  workers: number;
+  /** V8 external memory (ArrayBuffers included), main + workers, WITHOUT the result cache's bytes. */
+  external: number;
+  arrayBuffers: number;
+  /** libvips' tracked allocations (pixel buffers), process-wide: sharp in workers is the same libvips. */
+  libvips: number;
+  libvipsHigh: number;
+  libvipsMax: number;
+  /** Encoded artworks held by the result cache (they are Buffers: external memory of the main thread). */
+  cache: number;
+  cacheEntries: number;
+  /** RSS − (code + heap + external + cache + libvips): allocator retention and native memory no one reports. */
+  unexplained: number;
+  queued: number;
+  running: number;
+  utilisation: number;
+}
+
+export interface LoadReading {
+  /** POST /api/renders answered per second since the previous reading. */
+  rps: number;
+  /** Mean and 95th percentile latency (seconds) of the renders answered since the previous reading; null if none. */
+  latencyMean: number | null;
+  latencyP95: number | null;
+}
+
+export type MemorySampler = () => MemorySample;
+
+export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker): MemorySampler {
+  return () => {
+    const p = processMemory(process.pid);
+    const m = process.memoryUsage();
+    const w = workers.sum();
+    const vips = sharp.cache().memory;
+    const c = studio.cache.stats();
+    const pool = studio.poolStats();
+    const code = residentFileBytes(process.pid);
+    const heapTotal = m.heapTotal + w.heapTotal;
+    const externalAll = m.external + w.external;
+    const cache = Math.min(c.bytes, externalAll);
+    const external = externalAll - cache;
+    const libvips = vips.current * MiB;
+    workers.request();
+    return {
+      t: Date.now(),
+      rss: p.rss,
+      uss: p.uss,
+      code,
+      heapTotal,
+      heapUsed: m.heapUsed + w.heapUsed,
+      mainHeapUsed: m.heapUsed,
+      workersHeapUsed: w.heapUsed,
+      workers: w.workers,
+      external,
+      arrayBuffers: m.arrayBuffers + w.arrayBuffers,
+      libvips,
+      libvipsHigh: vips.high * MiB,
+      libvipsMax: vips.max * MiB,
+      cache,
+      cacheEntries: c.entries,
+      unexplained: Math.max(0, p.rss - code - heapTotal - external - cache - libvips),
+      queued: pool.queued,
+      running: pool.running,
+      utilisation: pool.utilisation,
+    };
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Loaded by each render worker (src/pool/render-worker.ts): posts this thread's V8 memory on the worker-memory
+ * channel once a second, and whenever the main thread asks (it posts "report" when it samples). Nothing here
+ * keeps the thread alive.
+ */
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-channel.js';
+
+const REPORT_EVERY_MS = 1000;
+
+if (!isMainThread) {
+  const channel = new BroadcastChannel(WORKER_MEMORY_CHANNEL);
+  const report = (): void => {
+    const m = process.memoryUsage();
+    const msg: WorkerMemoryReport = { threadId, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, at: Date.now() };
+    channel.postMessage(msg);
+  };
+  channel.onmessage = (event) => {
+    if ((event as MessageEvent).data === 'report') report();
+  };
+  (channel as unknown as { unref(): void }).unref();
+  setInterval(report, REPORT_EVERY_MS).unref();
+  report();
+}
