@@ -53,6 +53,7 @@ export async function memoryRoutes(app: FastifyInstance, opts: MemoryRoutesOptio
     const state = guard.watchdog.current;
     return {
       now: Date.now(),
+      pid: process.pid,
       allocator,
       intervalMs: config.watchdogIntervalMs,
       limits: {
