@@ -44,7 +44,46 @@ export interface DiagnosticsOptions {
   /** Samples leading to the capture, for its chart. */
   history: () => MemorySample[];
   now?: () => number;
+  /** Writes one capture's files into its (existing) folder; default: snapshot + profile + analysis (writeCapture). */
+  write?: CaptureWriter;
 }
+
+export type CaptureWriter = (folder: string, capture: CaptureInfo, opts: { profileMs: number; log: FastifyBaseLogger; history: MemorySample[] }) => Promise<void>;
+
+/**
+ * The real capture: sample allocations for `profileMs`, take a heap snapshot of the main thread, stop the
+ * sampling, and write the toolkit's HTML analysis of both (in a worker thread).
+ */
+export const writeCapture: CaptureWriter = async (folder, capture, { profileMs, log, history }) => {
+  let sampling = false;
+  try {
+    try {
+      await startAllocationSampling();
+      sampling = true;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'diagnostics: allocation sampling unavailable; capturing the heap snapshot only');
+    }
+    if (profileMs > 0) await new Promise((r) => setTimeout(r, profileMs).unref());
+    const snapshotPath = join(folder, CAPTURE_FILES.snapshot);
+    await captureHeapSnapshot(snapshotPath);
+    let profile: SamplingProfile | null = null;
+    if (sampling) {
+      sampling = false;
+      profile = await stopAllocationSampling({ gc: false });
+      writeFileSync(join(folder, CAPTURE_FILES.profile), JSON.stringify(profile));
+    }
+    const facts: [string, string][] = [
+      ['Captured', new Date(capture.startedAt).toISOString()],
+      ['Trigger', capture.trigger],
+      ['Reason', capture.reason],
+      ['RSS at the start', `${(capture.rss / 1048576).toFixed(1)} MiB`],
+      ['Process', `pid ${process.pid}, node ${process.version}`],
+    ];
+    await analyse({ title: `Atelier diagnostics ${capture.id}`, facts, snapshotPath, profile, profileSeconds: profileMs / 1000, history }, join(folder, CAPTURE_FILES.report));
+  } finally {
+    if (sampling) await stopAllocationSampling({ gc: false }).catch(() => undefined);
+  }
+};
 
 export const CAPTURE_FILES = { report: 'report.html', snapshot: 'heap.heapsnapshot', profile: 'allocations.heapprofile', meta: 'capture.json' } as const;
 const ID = /^\d{8}T\d{6}Z-\d{3}$/;
@@ -67,6 +106,15 @@ function analyse(input: AnalysisInput, out: string): Promise<void> {
     w.once('error', reject);
     w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the analysis worker exited with code ${code}`))));
   });
+}
+
+/** Best-effort removal: a folder that cannot be cleaned up must not turn a warning into a crash. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // unwritable or already gone
+  }
 }
 
 function dirBytes(dir: string): number {
@@ -137,32 +185,9 @@ export class DiagnosticsStore {
   private async run(capture: CaptureInfo): Promise<CaptureInfo> {
     const { dir, profileMs, log } = this.opts;
     const folder = join(dir, capture.id);
-    let sampling = false;
     try {
       mkdirSync(folder, { recursive: true });
-      let profile: SamplingProfile | null = null;
-      try {
-        await startAllocationSampling();
-        sampling = true;
-      } catch (e) {
-        log.warn({ err: (e as Error).message }, 'diagnostics: allocation sampling unavailable; capturing the heap snapshot only');
-      }
-      if (profileMs > 0) await new Promise((r) => setTimeout(r, profileMs).unref());
-      const snapshotPath = join(folder, CAPTURE_FILES.snapshot);
-      await captureHeapSnapshot(snapshotPath);
-      if (sampling) {
-        sampling = false;
-        profile = await stopAllocationSampling({ gc: false });
-        writeFileSync(join(folder, CAPTURE_FILES.profile), JSON.stringify(profile));
-      }
-      const facts: [string, string][] = [
-        ['Captured', new Date(capture.startedAt).toISOString()],
-        ['Trigger', capture.trigger],
-        ['Reason', capture.reason],
-        ['RSS at the start', `${(capture.rss / 1048576).toFixed(1)} MiB`],
-        ['Process', `pid ${process.pid}, node ${process.version}`],
-      ];
-      await analyse({ title: `Atelier diagnostics ${capture.id}`, facts, snapshotPath, profile, profileSeconds: profileMs / 1000, history: this.opts.history() }, join(folder, CAPTURE_FILES.report));
+      await (this.opts.write ?? writeCapture)(folder, capture, { profileMs, log, history: this.opts.history() });
       capture.status = 'done';
       capture.finishedAt = this.now();
       this.refresh(capture, folder);
@@ -170,11 +195,10 @@ export class DiagnosticsStore {
       this.prune(capture);
       log.info({ capture: capture.id, bytes: capture.bytes, trigger: capture.trigger }, 'diagnostics captured');
     } catch (e) {
-      if (sampling) await stopAllocationSampling({ gc: false }).catch(() => undefined);
       capture.status = 'failed';
       capture.finishedAt = this.now();
       capture.error = `${(e as NodeJS.ErrnoException).code ?? 'ERROR'}: ${(e as Error).message}`.slice(0, 500);
-      rmSync(folder, { recursive: true, force: true });
+      removeQuietly(folder);
       log.warn({ capture: capture.id, dir, err: capture.error }, 'diagnostics capture failed; the server keeps serving');
     }
     return capture;
@@ -196,13 +220,13 @@ export class DiagnosticsStore {
     const total = () => done().reduce((s, c) => s + c.bytes, 0);
     for (let d = done(); d.length > 1 && (d.length > this.opts.maxCaptures || total() > this.opts.maxBytes); d = done()) {
       const old = d[0] === newest ? d[1] : d[0];
-      rmSync(join(this.opts.dir, old.id), { recursive: true, force: true });
+      removeQuietly(join(this.opts.dir, old.id));
       this.captures.splice(this.captures.indexOf(old), 1);
       this.opts.log.info({ capture: old.id }, 'diagnostics: removed the oldest capture to stay within the disk bound');
     }
     if (newest.bytes > this.opts.maxBytes) {
       const folder = join(this.opts.dir, newest.id);
-      rmSync(join(folder, CAPTURE_FILES.snapshot), { force: true });
+      removeQuietly(join(folder, CAPTURE_FILES.snapshot));
       newest.error = `the heap snapshot was removed: the capture exceeded the disk bound of ${this.opts.maxBytes} bytes (its analysis is kept)`;
       this.refresh(newest, folder);
       this.writeMeta(newest, folder);

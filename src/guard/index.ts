@@ -4,7 +4,7 @@
  */
 import type { StudioPlugin } from '../server/app.js';
 import { activeAllocator } from './allocator.js';
-import { DiagnosticsStore } from './diagnostics.js';
+import { DiagnosticsStore, type CaptureWriter } from './diagnostics.js';
 import { registerGuardMetrics } from './guard-metrics.js';
 import { LoadMeter } from './load-meter.js';
 import { createMemorySampler } from './memory-sample.js';
@@ -20,6 +20,8 @@ export type { MemorySample } from './memory-sample.js';
 export interface MemoryGuardPluginOptions {
   /** Where memory.html lives (default: dist/web). */
   webRoot?: string;
+  /** Replaces how a capture's files are written (tests). */
+  writeCapture?: CaptureWriter;
 }
 
 export function memoryGuardPlugin(options: MemoryGuardPluginOptions = {}): StudioPlugin {
@@ -37,6 +39,7 @@ export function memoryGuardPlugin(options: MemoryGuardPluginOptions = {}): Studi
       profileMs: config.captureProfileMs,
       log: app.log,
       history: () => guard?.points() ?? [],
+      write: options.writeCapture,
     });
     guard = new MemoryGuard({ studio, log: app.log, sample, load: () => load.read(), diagnostics });
     const allocator = activeAllocator();
