@@ -5,10 +5,10 @@
  * that cannot be written (disk full, folder unwritable) fails with a warning and nothing else: the server
  * keeps serving.
  */
+import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import { AtelierError } from '../errors.js';
 import { startAllocationSampling, stopAllocationSampling, type SamplingProfile } from '../memory/index.js';
@@ -93,18 +93,21 @@ export function isCaptureId(id: string): boolean {
 }
 
 const here = import.meta.url;
-const ANALYSIS_WORKER = fileURLToPath(new URL(`./capture-analysis-worker${here.endsWith('.ts') ? '.ts' : '.js'}`, here));
+const ANALYSIS_CHILD = fileURLToPath(new URL(`./capture-analysis-child${here.endsWith('.ts') ? '.ts' : '.js'}`, here));
 
+/**
+ * Parses the snapshot in a child process: the event loop keeps serving, and the parse's memory (typed arrays
+ * of the whole graph) never lands in the server's RSS, where it would look like the very growth being diagnosed.
+ */
 function analyse(input: AnalysisInput, out: string): Promise<void> {
-  const tsx = ANALYSIS_WORKER.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
+  const tsx = ANALYSIS_CHILD.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
   return new Promise((resolve, reject) => {
-    const w = new Worker(ANALYSIS_WORKER, {
-      workerData: { input, out },
-      ...(tsx ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
-    });
-    w.once('error', reject);
-    w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the analysis worker exited with code ${code}`))));
+    const child = fork(ANALYSIS_CHILD, [], { execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), ...tsx, '--max-old-space-size=2048'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the analysis exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`))));
+    child.send({ input, out });
   });
 }
 
