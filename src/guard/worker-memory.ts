@@ -33,8 +33,13 @@ export class WorkerMemoryTracker {
   sum(): WorkersMemory {
     const out: WorkersMemory = { workers: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
     const now = this.now();
+    // A worker is gone when it stopped reporting while others went on. When every report is old at once, the
+    // main thread was the one held up (a heap snapshot, a long GC): the reports queued meanwhile are still coming.
+    let newest = -Infinity;
+    for (const r of this.reports.values()) newest = Math.max(newest, r.seen);
     for (const [id, r] of this.reports) {
-      if (now - r.seen > this.staleAfterMs) {
+      const silent = now - r.seen;
+      if (silent > this.staleAfterMs && (newest - r.seen > this.staleAfterMs / 2 || silent > this.staleAfterMs * 10)) {
         this.reports.delete(id);
         continue;
       }

@@ -48,7 +48,7 @@ const axisColor = getComputedStyle(document.documentElement).getPropertyValue('-
 const gridColor = getComputedStyle(document.documentElement).getPropertyValue('--line').trim() || '#ddd';
 const axes = (unit: (v: number) => string): uPlot.Axis[] => [
   { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
-  { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, values: (_u, vals) => vals.map(unit), size: 56 },
+  { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, values: (_u, vals) => vals.map(unit), size: 70 },
 ];
 
 function makeChart(id: string, series: uPlot.Series[], unit: (v: number) => string): uPlot {
@@ -66,8 +66,8 @@ const memChart = makeChart('chart-memory', [
     width: 1,
     value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx == null || !points[idx] ? '–' : `${mib(points[idx][l.key] as number)} MB`),
   })),
-  { label: 'RSS', stroke: '#111827', width: 2, value: (_u, v) => (v == null ? '–' : `${mib(v)} MB`) },
-], (v) => `${mib(v)} MB`);
+  { label: 'RSS', stroke: '#111827', width: 2, value: (_u, v) => (v == null ? '–' : `${v.toFixed(1)} MB`) },
+], (v) => `${v} MB`);
 const queueChart = makeChart('chart-queue', [
   { label: 'waiting', stroke: '#b4532a', width: 2, fill: '#b4532a22' },
   { label: 'rendering', stroke: '#2563eb', width: 2 },
@@ -76,7 +76,7 @@ const rpsChart = makeChart('chart-rps', [{ label: 'renders/s', stroke: '#059669'
 const latencyChart = makeChart('chart-latency', [
   { label: 'mean', stroke: '#7c3aed', width: 2, value: (_u, v) => (v == null ? '–' : `${(v * 1000).toFixed(0)} ms`) },
   { label: 'p95', stroke: '#dc2626', width: 2, value: (_u, v) => (v == null ? '–' : `${(v * 1000).toFixed(0)} ms`) },
-], (v) => `${(v * 1000).toFixed(0)} ms`);
+], (v) => (v >= 1 ? `${+v.toFixed(2)} s` : `${Math.round(v * 1000)} ms`));
 
 /** Cumulative sums of the layers (band i = layers 0..i), top band first, then RSS: the chart's series order. */
 function stacked(): number[][] {
@@ -88,7 +88,8 @@ function stacked(): number[][] {
       cum[i].push(sum);
     });
   }
-  return [...cum.reverse(), points.map((p) => p.rss)];
+  // Plotted in MiB, so the axis gets round ticks.
+  return [...cum.reverse(), points.map((p) => p.rss)].map((series) => series.map((b) => b / MiB));
 }
 
 function redraw(): void {

@@ -1,18 +1,13 @@
 /** Faults the server survives: a render worker that dies mid-job (exit, or out of memory), and SIGTERM under load. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRenderPool } from '../../src/pool/index.js';
 import { get, metric, postRaw, until } from '../server/harness.js';
 import { photo } from '../imaging/inputs.js';
-import { startGuarded, tagged } from './helpers.js';
+import { spawnServe, startGuarded, tagged } from './helpers.js';
 
 const faultWorker = new URL('./fixtures/fault-worker.ts', import.meta.url);
-const root = new URL('../../', import.meta.url).pathname;
 
 async function smallJpeg(variant: number): Promise<Buffer> {
   return sharp(photo('horse')).extract({ left: variant * 3, top: 0, width: 200, height: 200 }).resize(64, 64).jpeg().toBuffer();
@@ -47,27 +42,8 @@ describe('a render worker that dies mid-job', () => {
 
 describe('SIGTERM during load (atelier serve, through the allocator re-exec)', () => {
   it('completes the renders in flight, refuses new ones, and exits 0', async () => {
-    const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--threads', '1', '--log-level', 'warn'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ATELIER_DIAGNOSTICS_DIR: mkdtempSync(join(tmpdir(), 'atelier-guard-')) },
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { base, child, exited } = await spawnServe(['--threads', '1']);
     try {
-      let stderr = '';
-      const port = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 30_000);
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d;
-          const m = /localhost:(\d+)/.exec(stderr);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-      });
-      const base = `http://127.0.0.1:${port}`;
-      await until(async () => (await get(base, '/readyz')).status === 200, 'ready', 30_000);
       const serverPid = (await get(base, '/api/memory')).json.pid as number;
       const big = await sharp(photo('coffee')).resize(1600, 1067).jpeg().toBuffer();
       const inFlight = [0, 1, 2].map((i) => postRaw(base, tagged(big, `load-${i}`), 'image/jpeg', 'styles=oil,watercolor&maxSide=1600'));

@@ -1,4 +1,5 @@
 /** A studio with the memory guard, on 127.0.0.1 and an ephemeral port. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,4 +26,38 @@ export function tagged(jpeg: Buffer, tag: string): Buffer {
   seg.writeUInt16BE(text.length + 2, 2);
   text.copy(seg, 4);
   return Buffer.concat([jpeg.subarray(0, 2), seg, jpeg.subarray(2)]);
+}
+
+export interface ServeProcess {
+  base: string;
+  child: import('node:child_process').ChildProcessWithoutNullStreams;
+  exited: Promise<number | null>;
+}
+
+/** Runs the built `atelier serve` on 127.0.0.1 and a free port, as a user would (allocator re-exec included). */
+export async function spawnServe(args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const root = new URL('../../', import.meta.url).pathname;
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
+    cwd: root,
+    env: { ...process.env, ATELIER_DIAGNOSTICS_DIR: mkdtempSync(join(tmpdir(), 'atelier-guard-')), ...env },
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  const port = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`atelier serve did not start: ${stderr}`)), 30_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      const m = /localhost:(\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if ((await fetch(`${base}/readyz`).catch(() => null))?.ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { base, child, exited };
 }
