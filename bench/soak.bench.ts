@@ -10,7 +10,8 @@
  *
  * Options: --requests N (5000), --concurrency C (16), --seed S (1), --allocator A (server default), --threads T,
  * --hits P (share of repeats, 0.3), --hostile P (0.1), --warmup P (share of requests before the slope, 0.2),
- * --label L (output file names; default <allocator>-c<C>-n<N>).
+ * --label L (output file names; default <allocator>-c<C>-n<N>), --server-args "…" (more `atelier serve` flags, e.g.
+ * "--request-timeout 120s" on a machine too busy to render 16 queued uploads within the default 30 s).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     hostile: { type: 'string', default: '0.1' },
     warmup: { type: 'string', default: '0.2' },
     label: { type: 'string' },
+    'server-args': { type: 'string', default: '' },
   },
 });
 const N = Number(args.requests);
@@ -54,7 +56,7 @@ const label = args.label ?? `${args.allocator ?? 'default'}-c${C}-n${N}`;
 interface Reading { done: number; t: number; rss: number; heap: number; external: number; libvips: number; cache: number; unexplained: number }
 
 async function startServer(): Promise<{ launcher: number; base: string; stop(): Promise<number | null> }> {
-  const flags = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : [])];
+  const flags = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [CLI, ...flags], { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, env: { ...process.env, ATELIER_DIAGNOSTICS_DIR: `${root}bench/output/soak-diagnostics` } });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
     allocator: info.allocator,
     requests: N,
     concurrency: C,
+    serverArgs: args['server-args'] || '(defaults)',
     seconds: +seconds.toFixed(1),
     requestsPerSecond: +(N / seconds).toFixed(2),
     mix: { misses, hits, hostile: N - misses - hits },
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
   };
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   console.log([
-    `soak ${label}: ${N} requests at concurrency ${C} on ${info.allocator} — ${results.seconds} s, ${results.requestsPerSecond} req/s`,
+    `soak ${label}: ${N} requests at concurrency ${C} on ${info.allocator} — ${results.seconds} s, ${results.requestsPerSecond} req/s; server flags: ${args['server-args'] || '(defaults)'}`,
     `mix: ${misses} misses, ${hits} repeats, ${results.mix.hostile} hostile; statuses ${JSON.stringify(results.statuses)}`,
     `hostile answers by kind: ${JSON.stringify(hostileSummary)}`,
     `RSS slope after the first ${Math.round(WARMUP * 100)}%: ${results.rssSlopeMBPer1000} MB per 1000 requests   [${verdict(results.targets.slope)} ≤ 1]`,
