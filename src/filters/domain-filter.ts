@@ -2,7 +2,7 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, PowerTable, recursiveColumns, recursiveRows } from './domain-transform.js';
+import { ROW_GROUP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, PowerTable, recursiveColumns, recursiveRows } from './domain-transform.js';
 import type { Step } from './workspace.js';
 
 export const ITERATIONS = 3;
@@ -22,7 +22,7 @@ export function recursiveFilterSteps(
     steps.push({
       axis: 'rows',
       run(y0, y1) {
-        row ??= new Float32Array(width);
+        row ??= new Float32Array(width * ROW_GROUP);
         recursiveRows(o, ch, width, dH, table, row, y0, y1);
       },
     });
