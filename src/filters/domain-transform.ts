@@ -175,25 +175,27 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, d: Flo
 }
 
 /**
- * Vertical RF pass over columns [x0, x1), swept row by row so memory is read in order. The causal sweep leaves
- * the weights in w (W·H floats) for the anticausal one.
+ * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
+ * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
  */
 export function recursiveColumns(
   o: Float32Array, ch: number, width: number, height: number, d: Float32Array, t: PowerTable, w: Float32Array, x0: number, x1: number,
 ): void {
   const up = width * ch;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = (w[row + x] = power(t, d[row + x]));
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    for (let y = 1; y < height; y++) {
+      const row = y * width + xs;
+      for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
+        const v = (w[q] = power(t, d[row + j]));
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+      }
     }
-  }
-  for (let y = height - 2; y >= 0; y--) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = w[row + width + x];
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+    for (let y = height - 2; y >= 0; y--) {
+      for (let j = 0, q = (y + 1) * STRIP, p = (y * width + xs) * ch; j < cols; j++, q++, p += ch) {
+        const v = w[q];
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+      }
     }
   }
 }
