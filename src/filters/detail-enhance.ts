@@ -2,7 +2,7 @@
  * cv::detailEnhance: the Lab lightness (scaled to L/255) is smoothed by three RF iterations into a base layer,
  * the detail L − base is tripled and put back, and the image returns to RGB with its original a, b.
  */
-import { columnStepsGrey, rangeScale, rowStepsGrey, UNIT } from './domain-transform.js';
+import { columnStepsGrey, rangeScale, rowStepsGrey } from './domain-transform.js';
 import { recursiveFilterSteps } from './domain-filter.js';
 import { fromLab, toLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
@@ -29,7 +29,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       axis: 'rows',
       run(y0, y1) {
         for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          toLab(UNIT[rgb[o]], UNIT[rgb[o + 1]], UNIT[rgb[o + 2]], lab, o);
+          toLab(rgb[o], rgb[o + 1], rgb[o + 2], lab, o);
           base[i] = lum[i] = f(lab[o] * INV255);
         }
         rowStepsGrey(lum, width, k, dH, y0, y1);

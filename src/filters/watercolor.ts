@@ -15,6 +15,23 @@ function reflect(i: number, n: number): number {
   return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 }
 
+/** One Sobel magnitude of channel `ch`: the row kernel first, then the column kernel, as OpenCV separates it. */
+function magnitude(res: Float32Array, up: number, mid: number, down: number, l: number, c: number, r: number): number {
+  const gx = f(f(f(res[up + r] - res[up + l]) + f(res[down + r] - res[down + l])) + f(f(res[mid + r] - res[mid + l]) * 2));
+  const gy = f(f(f(res[down + l] + res[down + r]) + f(res[down + c] * 2)) - f(f(res[up + l] + res[up + r]) + f(res[up + c] * 2)));
+  return f(Math.sqrt(f(f(gx * gx) + f(gy * gy))));
+}
+
+/** The output pixel at sample offset c of row `mid`: res·(1 − (m_B + m_G + m_R)); l, r are the neighbours' offsets. */
+function outline(res: Float32Array, out: Uint8ClampedArray, up: number, mid: number, down: number, c: number, l: number, r: number): void {
+  const sum = f(f(magnitude(res, up + 2, mid + 2, down + 2, l, c, r) + magnitude(res, up + 1, mid + 1, down + 1, l, c, r)) + magnitude(res, up, mid, down, l, c, r));
+  const scale = f(1 - sum);
+  const p = mid + c;
+  out[p] = f(f(res[p] * scale) * 255);
+  out[p + 1] = f(f(res[p + 1] * scale) * 255);
+  out[p + 2] = f(f(res[p + 2] * scale) * 255);
+}
+
 export function watercolorSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
@@ -40,7 +57,7 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
         accumulateColumns(ctV, width, height, x0, x1);
       },
     },
-    ...normalizedConvolutionSteps(res, 3, width, height, ctH, ctV, p.sigmaS),
+    ...normalizedConvolutionSteps(res, width, height, ctH, ctV, p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {
@@ -48,23 +65,10 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
           const up = reflect(y - 1, height) * row;
           const mid = y * row;
           const down = reflect(y + 1, height) * row;
-          for (let x = 0; x < width; x++) {
-            const l = reflect(x - 1, width) * 3;
-            const r = reflect(x + 1, width) * 3;
-            const c = x * 3;
-            let sum = 0;
-            for (let ch = 2; ch >= 0; ch--) {
-              // Sobel as OpenCV separates it: the row kernel first, then the column kernel.
-              const gx = f(f(f(res[up + r + ch] - res[up + l + ch]) + f(res[down + r + ch] - res[down + l + ch])) + f(f(res[mid + r + ch] - res[mid + l + ch]) * 2));
-              const su = f(f(res[up + l + ch] + res[up + r + ch]) + f(res[up + c + ch] * 2));
-              const sd = f(f(res[down + l + ch] + res[down + r + ch]) + f(res[down + c + ch] * 2));
-              const gy = f(sd - su);
-              const m = f(Math.sqrt(f(f(gx * gx) + f(gy * gy))));
-              sum = ch === 2 ? m : f(sum + m);
-            }
-            const scale = f(1 - sum);
-            for (let ch = 0; ch < 3; ch++) out[mid + c + ch] = f(f(res[mid + c + ch] * scale) * 255);
-          }
+          // Borders reflect (x − 1 → 1, x + 1 → W − 2); inside, the neighbours are ±3 samples away.
+          outline(res, out, up, mid, down, 0, reflect(-1, width) * 3, reflect(1, width) * 3);
+          for (let c = 3; c < row - 3; c += 3) outline(res, out, up, mid, down, c, c - 3, c + 3);
+          if (width > 1) outline(res, out, up, mid, down, row - 3, reflect(width - 2, width) * 3, reflect(width, width) * 3);
         }
       },
     },
