@@ -5,6 +5,8 @@
 import cliProgress from 'cli-progress';
 
 export interface BatchProgress {
+  /** The number of inputs is known. */
+  start(total: number): void;
   /** One input finished, successfully or not. */
   tick(file: string): void;
   /** One line about one input, on stderr. */
@@ -12,42 +14,41 @@ export interface BatchProgress {
   stop(): void;
 }
 
-export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): BatchProgress {
-  if (!stream.isTTY || total === 0) {
-    return {
-      tick() {},
-      fail(line) {
-        stream.write(line + '\n');
-      },
-      stop() {},
-    };
-  }
-  const multi = new cliProgress.MultiBar(
-    {
-      stream,
-      format: 'rendering {bar} {value}/{total} inputs | {eta_formatted} left | {file}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 8,
-      autopadding: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const bar = multi.create(total, 0, { file: '' });
-  let stopped = false;
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): BatchProgress {
+  const write = (line: string) => stream.write(line + '\n');
+  if (!stream.isTTY) return { start() {}, tick() {}, fail: write, stop() {} };
+  let multi: cliProgress.MultiBar | undefined;
+  let bar: cliProgress.SingleBar | undefined;
   return {
+    start(total) {
+      if (total === 0 || multi) return;
+      multi = new cliProgress.MultiBar(
+        {
+          stream,
+          format: 'rendering {bar} {value}/{total} inputs | {eta_formatted} left | {file}',
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 8,
+          autopadding: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar = multi.create(total, 0, { file: '' });
+    },
     tick(file) {
-      bar.increment(1, { file });
+      bar?.increment(1, { file });
     },
     fail(line) {
-      multi.log(line + '\n');
+      if (multi) multi.log(line + '\n');
+      else write(line);
     },
     stop() {
-      if (stopped) return;
-      stopped = true;
+      if (!multi) return;
       // stop() alone would drop failure lines logged since the last redraw.
       multi.update();
       multi.stop();
+      multi = undefined;
+      bar = undefined;
     },
   };
 }

@@ -90,18 +90,18 @@ export async function renderBatch(settings: BatchSettings, progress: BatchProgre
     progress.fail(`atelier: ${input}: ${why}`);
     progress.tick(input);
   };
+  progress.start(new Set(settings.inputs.map((f) => resolve(f))).size);
   const jobs = plan(settings, refuse);
   if (jobs.length === 0) return outcome;
 
   const threads = Math.min(settings.threads, jobs.length);
   const pool = createRenderPool({ threads, maxQueue: threads });
-  const requests = settings.requests.map((r) => ({ style: r.style, params: r.params }));
 
   async function renderOne({ input, outputs }: Planned): Promise<void> {
     try {
       const bytes = await readFile(input);
       const result = await pool.run(
-        { input: bytes, requests, format: settings.format, quality: settings.quality, maxSide: settings.maxSide, maxPixels: settings.maxPixels },
+        { input: bytes, requests: settings.requests, format: settings.format, quality: settings.quality, maxSide: settings.maxSide, maxPixels: settings.maxPixels },
         { signal },
       );
       for (const { style, path } of outputs) {

@@ -89,7 +89,7 @@ export function registerRender(program: Command): void {
       await mkdir(settings.outDir, { recursive: true }).catch((e: Error) => {
         throw new AtelierError('INVALID_ARGUMENT', `--out: cannot create ${settings.outDir} (${e.message.split('\n')[0]})`);
       });
-      const progress = createProgress(new Set(inputs).size);
+      const progress = createProgress();
       const controller = new AbortController();
       const onSignal = async (sig: NodeJS.Signals) => {
         controller.abort();

@@ -3,7 +3,7 @@
  * style in one pass (shared work such as the pencil-sketch pass is done once), encode each artwork.
  * The worker thread runs this; nothing here knows about threads.
  */
-import type { StyleId, StyleParams } from '../filters/registry.js';
+import { resolveParams, type StyleId, type StyleParams } from '../filters/registry.js';
 import { renderStyles, type RenderRequest } from '../filters/render.js';
 import type { PixelImage } from '../filters/image.js';
 import { decode } from '../imaging/decode.js';
@@ -50,6 +50,8 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   if (!Array.isArray(job.requests) || job.requests.length === 0) {
     throw new AtelierError('INVALID_ARGUMENT', 'requests must name at least one style');
   }
+  // Refuse a bad style or parameter before spending a decode on it.
+  const requests = job.requests.map((r) => ({ style: r.style, params: resolveParams(r.style, r.params ?? {}) }));
   const input = job.input instanceof ArrayBuffer ? new Uint8Array(job.input) : job.input;
   if (!(input instanceof Uint8Array)) throw new AtelierError('INVALID_ARGUMENT', 'input must be a Uint8Array or an ArrayBuffer');
 
@@ -58,7 +60,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   const decodeMs = performance.now() - t;
 
   t = performance.now();
-  const rendered = render(image, job.requests);
+  const rendered = render(image, requests);
   const renderMs = performance.now() - t;
 
   t = performance.now();

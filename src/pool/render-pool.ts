@@ -7,6 +7,9 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+// sharp's maintainers ask for it to be loaded in the main thread when workers use it: otherwise glibc may
+// unload libvips when a worker is stopped (idle timeout, abort) while another still runs it.
+import 'sharp';
 import { AtelierError, isAtelierError, reviveError } from '../errors.js';
 import { validateInteger } from '../imaging/limits.js';
 import type { RenderJob, RenderResult } from './render-job.js';
@@ -46,6 +49,8 @@ export interface RenderPoolStats {
   running: number;
   /** threads + maxQueue: how many jobs the pool holds before refusing. */
   capacity: number;
+  /** The next job would be refused with OVERLOADED. */
+  full: boolean;
   /** Share of the threads' time spent on jobs since the pool started, 0–1. */
   utilisation: number;
   completed: number;
@@ -161,7 +166,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
 
   function stats(): RenderPoolStats {
     const queued = Math.min(active, piscina.queueSize);
-    return { threads, queued, running: active - queued, capacity, utilisation: piscina.utilization, ...counts };
+    return { threads, queued, running: active - queued, capacity, full: active >= capacity, utilisation: piscina.utilization, ...counts };
   }
 
   async function close(closeOptions: { force?: boolean } = {}): Promise<void> {

@@ -52,7 +52,10 @@ test('errors from the worker come back as AtelierError with their codes', async 
   });
   await assert.rejects(p.run(job({ input: photo('coffee'), format: 'bmp' as never })), fails('INVALID_ARGUMENT', /format must be one of/));
   await assert.rejects(p.run(job({ input: photo('coffee'), quality: 101 })), fails('INVALID_ARGUMENT', /quality must be an integer from 1 to 100/));
-  assert.equal(p.stats().failed, 5);
+  // Requests are checked before the input is decoded: an empty input with a bad style is a style error.
+  await assert.rejects(p.run(job({ input: Buffer.alloc(0), requests: [{ style: 'pastel' as never }] })), fails('UNKNOWN_STYLE', /unknown style "pastel"/));
+  await assert.rejects(p.run(job({ input: photo('coffee'), requests: [{ style: 'oil', params: { size: 40 } }] })), fails('INVALID_ARGUMENT', /oil\.size must be an integer from 1 to 20/));
+  assert.equal(p.stats().failed, 7);
 });
 
 test('a full queue refuses the next job at once with OVERLOADED', async () => {
@@ -64,7 +67,9 @@ test('a full queue refuses the next job at once with OVERLOADED', async () => {
   assert.ok(performance.now() - t0 < 100, 'refused without waiting');
   assert.equal(p.stats().overloaded, 1);
   assert.equal(p.stats().capacity, 2);
+  assert.equal(p.stats().full, true);
   await Promise.all([running, queued]);
+  assert.equal(p.stats().full, false);
   await p.run(job({ testMode: 'sleep', ms: 1 })); // room again
 });
 
