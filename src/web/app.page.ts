@@ -270,6 +270,8 @@ class Studio {
         card.root.dataset.state = 'ready';
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         card.status.textContent = `${render.width}×${render.height} · ${render.cached ? 'from cache' : `${seconds} s`}`;
+        // A "busy, retrying" note has served its purpose once everything is on screen.
+        if (this.message.classList.contains('warn') && [...this.cards.values()].every((c) => c.root.dataset.state === 'ready')) this.hideMessage();
       } catch (e) {
         if (controller.signal.aborted) return;
         this.renderFailed(card, e, attempt);
