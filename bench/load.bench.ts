@@ -143,12 +143,12 @@ async function startStudio(): Promise<ServerProcess> {
 }
 
 /** The reference: Flask + OpenCV 4.6 under gunicorn with two sync workers (bench/reference/flask_opencv.py). */
-async function startReference(): Promise<ServerProcess> {
+async function startReference(format: string): Promise<ServerProcess> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const out = mkdtempSync(`${tmpdir()}/atelier-reference-`);
   const child = spawn('/usr/bin/gunicorn', ['-w', '2', '-b', `127.0.0.1:${port}`, '--chdir', `${root}bench/reference`, '--log-level', 'warning', 'flask_opencv:app'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, REFERENCE_OUT: out, PYTHONDONTWRITEBYTECODE: '1' },
+    env: { ...process.env, REFERENCE_OUT: out, REFERENCE_FORMAT: format, PYTHONDONTWRITEBYTECODE: '1' },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
@@ -313,14 +313,17 @@ async function main(): Promise<void> {
   const uploads = await makeUploads(total, seed);
   const mp = uploads.slice(0, N).map((u) => (u.width * u.height) / 1e6).sort((a, b) => a - b);
 
-  console.log(`Studio load: ${N} distinct JPEG uploads (${mp[0].toFixed(2)}–${mp[mp.length - 1].toFixed(2)} MP, median ${percentile(mp, 50).toFixed(2)} MP), concurrency ${C}, 4 seed styles at maxSide 1024 (PNG), every artwork fetched`);
+  console.log(`Studio load: ${N} distinct JPEG uploads (${mp[0].toFixed(2)}–${mp[mp.length - 1].toFixed(2)} MP, median ${percentile(mp, 50).toFixed(2)} MP), concurrency ${C}, 4 seed styles at maxSide 1024, every artwork fetched`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 1024 ** 3)} GiB, node ${process.version}, load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const studio = await runLoad(await startStudio(), uploads.slice(0, N), C);
+  const studioServer = await startStudio();
+  const format = ((await (await fetch(`${studioServer.base}/api/styles`)).json()) as { defaults: { format: string } }).defaults.format;
+  console.log(`artwork format: ${format}`);
+  const studio = await runLoad(studioServer, uploads.slice(0, N), C);
   console.log(report(studio));
   let reference: LoadResult | null = null;
   if (!whyNoReference) {
     // The same uploads (the first refN), the same concurrency.
-    reference = await runLoad(await startReference(), uploads.slice(0, refN), C);
+    reference = await runLoad(await startReference(format === 'jpeg' ? 'jpeg' : 'png'), uploads.slice(0, refN), C);
     console.log(report(reference));
   }
   const ref = reference

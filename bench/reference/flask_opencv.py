@@ -1,8 +1,8 @@
 """
 The design the studio replaces, for the load benchmark's same-run comparison: Flask + OpenCV 4.6 as commonly
 deployed, behind gunicorn with two sync worker processes. POST /api/renders decodes the upload, shrinks it to
-1024 px, renders the four seed styles with OpenCV's defaults, writes PNGs to a folder and answers the same JSON
-shape as the studio; GET /api/renders/<id>/<style>.png serves a file. Not part of the product.
+1024 px, renders the four seed styles with OpenCV's defaults, writes them to a folder (PNG, or JPEG quality 90
+with REFERENCE_FORMAT=jpeg, as the studio is asked to) and answers the same JSON shape as the studio; GET /api/renders/<id>/<style>.png serves a file. Not part of the product.
 
 Run: MPLBACKEND=Agg gunicorn -w 2 -b 127.0.0.1:PORT --chdir bench/reference flask_opencv:app
 (Debian packages python3-opencv, python3-flask, gunicorn.)
@@ -18,6 +18,8 @@ from flask import Flask, jsonify, request, send_from_directory
 app = Flask(__name__)
 OUT = os.environ.get("REFERENCE_OUT") or tempfile.mkdtemp(prefix="atelier-reference-")
 MAX_SIDE = 1024
+FORMAT = os.environ.get("REFERENCE_FORMAT", "png")
+EXT, ENCODE_ARGS = (".jpg", [cv2.IMWRITE_JPEG_QUALITY, 90]) if FORMAT == "jpeg" else (".png", [])
 
 
 def render(data: bytes) -> dict:
@@ -47,10 +49,10 @@ def create():
         return jsonify(error={"code": "UNSUPPORTED_MEDIA_TYPE", "message": str(e)}), 415
     urls = {}
     for style, pixels in arts.items():
-        ok, png = cv2.imencode(".png", pixels)
-        with open(os.path.join(OUT, f"{rid}.{style}.png"), "wb") as f:
-            f.write(png.tobytes())
-        urls[style] = f"/api/renders/{rid}/{style}.png"
+        ok, encoded = cv2.imencode(EXT, pixels, ENCODE_ARGS)
+        with open(os.path.join(OUT, f"{rid}.{style}{EXT}"), "wb") as f:
+            f.write(encoded.tobytes())
+        urls[style] = f"/api/renders/{rid}/{style}{EXT}"
     h, w = arts["oil"].shape[:2]
     return jsonify(id=rid, width=w, height=h, styles=list(arts), cached=False, artworks=urls), 201
 

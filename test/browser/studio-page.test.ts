@@ -48,11 +48,11 @@ describe('studio page in Chromium', () => {
     assert.equal(natural, 600);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('article[data-style="watercolor"] a.download').click()]);
-    assert.equal(download.suggestedFilename(), 'coffee.watercolor.png');
-    const file = `${OUTPUT}coffee.watercolor.png`;
+    assert.equal(download.suggestedFilename(), 'coffee.watercolor.jpg');
+    const file = `${OUTPUT}coffee.watercolor.jpg`;
     await download.saveAs(file);
     const meta = await sharp(readFileSync(file)).metadata();
-    assert.equal(meta.format, 'png');
+    assert.equal(meta.format, 'jpeg');
     assert.equal(meta.width, 600);
     assert.equal(meta.height, 400);
 
