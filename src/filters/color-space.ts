@@ -10,19 +10,14 @@ const Y_R = f(0.299), Y_G = f(0.587), Y_B = f(0.114);
 const CR = f(0.713), CB = f(0.564);
 const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
 
-/** Cr and Cb (float32, offset 0.5) of an RGB triple. */
-export function chroma(r: number, g: number, b: number): [number, number] {
-  const y = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
-  return [f(f(f(r - y) * CR) + 0.5), f(f(f(b - y) * CB) + 0.5)];
-}
-
-/** YCrCb → RGB in float32, written into out[o..o+2]. */
-export function fromYCrCb(y: number, cr: number, cb: number, out: Float32Array, o: number): void {
-  const dr = f(cr - 0.5);
-  const db = f(cb - 0.5);
-  out[o] = f(dr * R_CR + y);
-  out[o + 1] = f(dr * G_CR + f(db * G_CB + y));
-  out[o + 2] = f(db * B_CB + y);
+/** RGB with its luma replaced by y (float32 YCrCb round trip), written into out[0..2]. */
+export function recolor(y: number, r: number, g: number, b: number, out: Float32Array): void {
+  const luma = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
+  const dr = f(f(f(r - luma) * CR + 0.5) - 0.5);
+  const db = f(f(f(b - luma) * CB + 0.5) - 0.5);
+  out[0] = f(dr * R_CR + y);
+  out[1] = f(dr * G_CR + f(db * G_CB + y));
+  out[2] = f(db * B_CB + y);
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).

@@ -2,21 +2,16 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, PowerTable, recursiveColumns, recursiveRows } from './domain-transform.js';
+import { ROW_GROUP, STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, PowerTable, recursiveColumns, recursiveRows } from './domain-transform.js';
 import type { Step } from './workspace.js';
 
 export const ITERATIONS = 3;
 
-/**
- * RF on `o` (ch interleaved channels): dH/dV are the horizontal/vertical domain steps; w is W·H floats of
- * scratch for the vertical weights.
- */
-export function recursiveFilterSteps(
-  o: Float32Array, ch: number, width: number, height: number,
-  dH: Float32Array, dV: Float32Array, w: Float32Array, sigmaS: number,
-): Step[] {
+/** RF on `o` (ch interleaved channels): dH/dV are the horizontal/vertical domain steps. */
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, dH: Float32Array, dV: Float32Array, sigmaS: number): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
+  let strip: Float32Array | null = null;
   for (let i = 0; i < ITERATIONS; i++) {
     const table = new PowerTable(feedback(iterationSigma(sigmaS, i)));
     steps.push({
@@ -26,7 +21,13 @@ export function recursiveFilterSteps(
         recursiveRows(o, ch, width, dH, table, row, y0, y1);
       },
     });
-    steps.push({ axis: 'cols', run: (x0, x1) => recursiveColumns(o, ch, width, height, dV, table, w, x0, x1) });
+    steps.push({
+      axis: 'cols',
+      run(x0, x1) {
+        strip ??= new Float32Array(height * STRIP);
+        recursiveColumns(o, ch, width, height, dV, table, strip, x0, x1);
+      },
+    });
   }
   return steps;
 }

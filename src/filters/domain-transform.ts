@@ -52,6 +52,15 @@ export function rowStepsRgb(px: Uint8Array, width: number, k: number, out: Float
   }
 }
 
+/** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
+export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    let ct = (out[row] = 1);
+    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
+  }
+}
+
 /** Vertical domain steps of columns [x0, x1) of an RGB image (swept row by row for the cache). */
 export function columnStepsRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
   out.fill(1, x0, x1);
@@ -80,19 +89,13 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Turns steps into transformed coordinates along rows, in place: ct[x] = ct[x−1] + d[x]. */
-export function accumulateRows(d: Float32Array, width: number, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) {
-    const end = (y + 1) * width;
-    for (let i = y * width + 1; i < end; i++) d[i] = f(d[i - 1] + d[i]);
-  }
-}
-
-/** Turns steps into transformed coordinates down columns [x0, x1), in place. */
-export function accumulateColumns(d: Float32Array, width: number, height: number, x0: number, x1: number): void {
+/** Transformed coordinates down columns [x0, x1) of an RGB image. */
+export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
+  out.fill(1, x0, x1);
+  const up = width * 3;
   for (let y = 1; y < height; y++) {
     const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) d[i] = f(d[i - width] + d[i]);
+    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = f(out[row - width + x] + stepRgb(px, p, p - up, k));
   }
 }
 
@@ -172,25 +175,27 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, d: Flo
 }
 
 /**
- * Vertical RF pass over columns [x0, x1), swept row by row so memory is read in order. The causal sweep leaves
- * the weights in w (W·H floats) for the anticausal one.
+ * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
+ * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
  */
 export function recursiveColumns(
   o: Float32Array, ch: number, width: number, height: number, d: Float32Array, t: PowerTable, w: Float32Array, x0: number, x1: number,
 ): void {
   const up = width * ch;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = (w[row + x] = power(t, d[row + x]));
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    for (let y = 1; y < height; y++) {
+      const row = y * width + xs;
+      for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
+        const v = (w[q] = power(t, d[row + j]));
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+      }
     }
-  }
-  for (let y = height - 2; y >= 0; y--) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = w[row + width + x];
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+    for (let y = height - 2; y >= 0; y--) {
+      for (let j = 0, q = (y + 1) * STRIP, p = (y * width + xs) * ch; j < cols; j++, q++, p += ch) {
+        const v = w[q];
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+      }
     }
   }
 }
@@ -270,6 +275,24 @@ export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: num
   }
 }
 
+/**
+ * Moves the windows of columns [xs, xs + cols) from row y − 1 to row y (lo/hi hold zeros before row 0): the
+ * vertical counterpart of windowBounds, for a strip of columns swept row by row.
+ */
+export function advanceColumnWindows(ct: Float32Array, width: number, height: number, r: number, y: number, xs: number, cols: number, lo: Int32Array, hi: Int32Array): void {
+  for (let j = 0, x = xs, q = y * width + xs; j < cols; j++, x++, q++) {
+    const c = ct[q];
+    const low = f(c - r);
+    const high = f(c + r);
+    let l = lo[j];
+    while (ct[l * width + x] <= low) l++;
+    let u = hi[j];
+    while (u < height && ct[u * width + x] <= high) u++;
+    lo[j] = l;
+    hi[j] = u;
+  }
+}
+
 /** Vertical NC pass over columns [x0, x1) of an RGB float image, in strips of STRIP columns swept row by row. */
 export function boxColumns(o: Float32Array, width: number, height: number, ct: Float32Array, r: number, s: BoxScratch, x0: number, x1: number): void {
   const { sums, lo, hi, recip } = s;
@@ -284,23 +307,36 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
       for (let i = 0, q = y * sw; i < sw; i++, q++) sums[q + sw] = f(sums[q] + o[src + i]);
     }
     for (let y = 0; y < height; y++) {
-      for (let j = 0, x = xs, q = y * width + xs, p = q * 3; j < cols; j++, x++, q++, p += 3) {
-        const c = ct[q];
-        const low = f(c - r);
-        const high = f(c + r);
-        let l = lo[j];
-        while (ct[l * width + x] <= low) l++;
-        let u = hi[j];
-        while (u < height && ct[u * width + x] <= high) u++;
-        lo[j] = l;
-        hi[j] = u;
-        const inv = recip[u - l];
-        const sl = l * sw + j * 3;
-        const su = u * sw + j * 3;
+      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      for (let j = 0, p = (y * width + xs) * 3, q = 0; j < cols; j++, p += 3, q += 3) {
+        const inv = recip[hi[j] - lo[j]];
+        const sl = lo[j] * sw + q;
+        const su = hi[j] * sw + q;
         o[p] = f(f(sums[su] - sums[sl]) * inv);
         o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
         o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
       }
+    }
+  }
+}
+
+/** Adds each sample's window size along its row to `sizes`, rows [y0, y1); lo/hi are W ints of scratch. */
+export function addRowWindowSizes(ct: Float32Array, width: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+  for (let y = y0; y < y1; y++) {
+    windowBounds(ct, y * width, 1, width, r, lo, hi);
+    for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
+  }
+}
+
+/** Adds each sample's window size down its column to `sizes`, columns [x0, x1); lo/hi are STRIP ints of scratch. */
+export function addColumnWindowSizes(ct: Float32Array, width: number, height: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    lo.fill(0, 0, cols);
+    hi.fill(0, 0, cols);
+    for (let y = 0; y < height; y++) {
+      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
     }
   }
 }

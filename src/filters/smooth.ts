@@ -11,7 +11,6 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
   const rgb = ws.get('rgb', 'u8', n * 3);
   const dH = ws.get('dH', 'f32', n);
   const dV = ws.get('dV', 'f32', n);
-  const w = ws.get('w', 'f32', n);
   const o = ws.get('work', 'f32', n * 3);
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
@@ -25,7 +24,7 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
       },
     },
     { axis: 'cols', run: (x0, x1) => columnStepsRgb(rgb, width, height, k, dV, x0, x1) },
-    ...recursiveFilterSteps(o, 3, width, height, dH, dV, w, p.sigmaS),
+    ...recursiveFilterSteps(o, 3, width, height, dH, dV, p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {
