@@ -215,10 +215,13 @@ interface LoadResult {
   cachedAnswers: number;
   errors: Record<string, number>;
   exitCode: number | null;
+  /** 1-minute load average of the machine before and after, to judge how shared it was. */
+  loadAverage: [number, number];
 }
 
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
 async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: number): Promise<LoadResult> {
+  const loadBefore = loadavg()[0];
   const idle = memory(server);
   let sampledPeak = idle.rss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, memory(server).rss)), 50);
@@ -291,6 +294,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
     cachedAnswers,
     errors: Object.fromEntries(errors),
     exitCode,
+    loadAverage: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
   };
 }
 
@@ -300,6 +304,7 @@ function report(r: LoadResult): string {
     `  latency upload → all artworks fetched: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (POST alone: p50 ${r.latencyMs.renderP50} ms, p99 ${r.latencyMs.renderP99} ms)`,
     `  server RSS: idle ${r.rssMB.idle} MB, peak ${r.rssMB.peak} MB, final ${r.rssMB.final} MB`,
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
+    `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
   ].join('\n');
 }
 
