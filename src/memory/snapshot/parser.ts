@@ -230,29 +230,15 @@ class SnapshotParser {
           v = v * 10 + (c - DIGIT_0);
           c = buf[++p];
         } while (c >= DIGIT_0 && c <= DIGIT_9);
-        if (p < end) {
-          if (k < records) {
-            if (v > limits[f]) throw r.invalid(`${what}: value ${v} of field ${f} of record ${k} is out of range (before byte ${r.offset(p)})`);
-            cols[f][k] = v;
-          }
-          total++;
-          if (++f === stride) {
-            f = 0;
-            k++;
-          }
-          inNum = false;
-          state = 1;
-        }
-        continue;
       }
       if (p >= end) {
+        // The end of the chunk (perhaps in the middle of a number, which then goes on in the next one).
         r.pos = p;
         if (!r.fill()) throw r.truncated(what);
         buf = r.buf; p = r.pos; end = r.end;
         continue;
       }
       if (inNum) {
-        // A number that ended exactly at a chunk boundary.
         if (k < records) {
           if (v > limits[f]) throw r.invalid(`${what}: value ${v} of field ${f} of record ${k} is out of range (before byte ${r.offset(p)})`);
           cols[f][k] = v;
