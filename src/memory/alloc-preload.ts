@@ -1,0 +1,39 @@
+/**
+ * Preloaded into Node processes that `atelier mem alloc` launches: starts V8's sampling heap profiler before the
+ * program's first line and, when the process exits, forces a GC and writes the live-allocation profile to
+ * $ATELIER_ALLOC_DIR/<pid>.heapprofile. Uses the inspector synchronously, since an 'exit' handler cannot wait.
+ */
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.env.ATELIER_ALLOC_DIR;
+const interval = Number(process.env.ATELIER_ALLOC_INTERVAL) || 32768;
+
+function postSync(session: Session, method: string, params: object = {}): unknown {
+  let result: unknown;
+  let error: Error | null = null;
+  session.post(method, params, (e, r) => { error = e; result = r; });
+  if (error) throw error;
+  return result;
+}
+
+if (dir) {
+  try {
+    const session = new Session();
+    session.connect();
+    postSync(session, 'HeapProfiler.enable');
+    postSync(session, 'HeapProfiler.startSampling', { samplingInterval: interval });
+    process.on('exit', () => {
+      try {
+        postSync(session, 'HeapProfiler.collectGarbage');
+        const { profile } = postSync(session, 'HeapProfiler.getSamplingProfile') as { profile: unknown };
+        writeFileSync(join(dir, `${process.pid}.heapprofile`), JSON.stringify(profile));
+      } catch {
+        // A profile we cannot write is lost; the program's own exit must not change.
+      }
+    });
+  } catch {
+    // No inspector (built without it): the program runs unprofiled.
+  }
+}

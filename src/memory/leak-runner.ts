@@ -1,0 +1,42 @@
+/**
+ * Runs a scenario in a child Node process (--expose-gc, --track-heap-objects) and collects its measurements and
+ * heap snapshots. The scenario's output goes to stderr so that --json output stays clean.
+ */
+import { fork } from 'node:child_process';
+import { AtelierError } from '../errors.js';
+import type { ChildMessage } from './leak-child.js';
+import type { RetainedSample } from './leak-measure.js';
+import { toolkitModule } from './toolkit-files.js';
+
+export interface ChildRun { samples: RetainedSample[]; snapshotIterations: number[]; snapshots: string[]; durationMs: number }
+
+export interface ChildOptions { warmup: number; iterations: number; snapshotDir: string; timeoutMs: number }
+
+export function runScenarioChild(scenarioPath: string, opts: ChildOptions): Promise<ChildRun> {
+  const config = { scenario: scenarioPath, warmup: opts.warmup, iterations: opts.iterations, snapshotDir: opts.snapshotDir };
+  const child = fork(toolkitModule('leak-child').path, [JSON.stringify(config)], {
+    execArgv: ['--expose-gc', '--track-heap-objects'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  child.stdout?.pipe(process.stderr, { end: false });
+  child.stderr?.pipe(process.stderr, { end: false });
+  return new Promise((resolve, reject) => {
+    let message: ChildMessage | undefined;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new AtelierError('SCENARIO_FAILED', `scenario timed out after ${Math.round(opts.timeoutMs / 1000)} s`));
+    }, opts.timeoutMs);
+    child.on('message', (m: ChildMessage) => { message = m; });
+    child.once('error', (e) => { clearTimeout(timer); reject(new AtelierError('INTERNAL', `cannot start the scenario process: ${e.message}`)); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (message?.type === 'done') resolve(message);
+      else if (message?.type === 'error') {
+        reject(new AtelierError('SCENARIO_FAILED', `scenario failed in ${message.phase}: ${message.message}`, { details: { stack: message.stack, phase: message.phase } }));
+      } else {
+        reject(new AtelierError('SCENARIO_FAILED', `scenario process exited with ${signal ?? `code ${code}`} before reporting (out of memory or process.exit in the scenario?)`));
+      }
+    });
+  });
+}
