@@ -133,7 +133,8 @@ function registerAlloc(mem: Command): void {
     .description('show the allocation sites of a saved .heapprofile')
     .argument('<profile>', '.heapprofile file'))
     .action((file: string, o: AllocOpts) => {
-      printSites(allocationSites(readAllocationProfile(file), siteOptions(o)), o, file);
+      const opts = siteOptions(o);
+      printSites(allocationSites(readAllocationProfile(file), opts), o, file);
     });
   common(mem.command('alloc-diff')
     .description('live bytes per allocation site, growth from profile a to profile b (tracemalloc compare_to)')
