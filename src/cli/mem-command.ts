@@ -11,6 +11,7 @@ import {
   runWithAllocationSampling, timelineCsv, timelineReport, type AllocationSite, type GroupBy, type TimelineResult, MiB,
 } from '../memory/index.js';
 import { formatError } from './fail.js';
+import { registerHeapCommands } from './mem-heap-commands.js';
 
 function writeOutput(file: string, text: string, what: string): void {
   try {
@@ -186,4 +187,5 @@ export function registerMem(program: Command): void {
   registerRun(mem);
   registerAlloc(mem);
   registerLeaks(mem);
+  registerHeapCommands(mem);
 }

@@ -17,6 +17,7 @@ export interface BreadthFirst {
  * root (they duplicate real paths), and, when `skipWeakMapKeys`, not the edges from a WeakMap key to its value.
  */
 export function breadthFirstFromRoot(g: HeapSnapshot, skipWeakMapKeys: boolean, wantParents: boolean): BreadthFirst {
+  g.requireEdges('distances and retainer paths');
   const n = g.nodeCount;
   const distance = new Uint32Array(n).fill(NO_DISTANCE);
   const parentEdge = wantParents ? new Uint32Array(n).fill(NO_EDGE) : new Uint32Array(0);

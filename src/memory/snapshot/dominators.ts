@@ -18,6 +18,7 @@ const UNDEF = 0xffffffff;
  * edges, then nodes not reachable at all, are hung under the root by a second and third DFS.
  */
 export function computeDominators(g: HeapSnapshot): Dominators {
+  g.requireEdges('dominators');
   const n = g.nodeCount;
   const root = 0;
   const fe = g.firstEdge, to = g.edgeTo, type = g.edgeType;

@@ -1,4 +1,5 @@
 import type { RawSnapshot, SnapshotMeta } from './parser.js';
+import { AtelierError } from '../../errors.js';
 import { parseSnapshot, type ParseOptions } from './parser.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { computeDistances, NO_DISTANCE } from './distances.js';
@@ -29,6 +30,8 @@ export class HeapSnapshot {
   /** 0 where the snapshot has no trace_node_id field or the object has no allocation trace. */
   readonly traceNodeId: Uint32Array;
   readonly detachedness: Uint8Array;
+  /** False when parsed with `skipEdges`: counts and ids work, graph algorithms refuse. */
+  readonly edgesLoaded: boolean;
   /** Edges of node i are firstEdge[i] .. firstEdge[i+1]-1. */
   readonly firstEdge: Uint32Array;
 
@@ -64,43 +67,26 @@ export class HeapSnapshot {
     this.strings = raw.strings;
     this.byteLength = raw.byteLength;
     const n = raw.nodeCount;
-    const nf = m.nodeFields.length;
-    const col = (name: string) => m.nodeFields.indexOf(name);
-    const [typeOff, nameOff, idOff, sizeOff, ecOff, traceOff, detOff] = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].map(col);
-    this.nodeType = new Uint8Array(n);
-    this.nodeName = new Uint32Array(n);
-    this.nodeId = new Uint32Array(n);
-    this.selfSize = new Float64Array(n);
-    this.traceNodeId = new Uint32Array(n);
-    this.detachedness = new Uint8Array(n);
+    const nc = raw.nodeColumns;
+    this.nodeType = nc.type as Uint8Array;
+    this.nodeName = nc.name as Uint32Array;
+    this.nodeId = nc.id as Uint32Array;
+    this.selfSize = nc.self_size as Float64Array;
+    this.traceNodeId = (nc.trace_node_id as Uint32Array | undefined) ?? new Uint32Array(n);
+    this.detachedness = (nc.detachedness as Uint8Array | undefined) ?? new Uint8Array(n);
     this.firstEdge = new Uint32Array(n + 1);
-    const nodes = raw.nodes;
+    const edgeCounts = nc.edge_count;
     let edgeSum = 0;
-    for (let i = 0, o = 0; i < n; i++, o += nf) {
-      this.nodeType[i] = nodes[o + typeOff];
-      this.nodeName[i] = nodes[o + nameOff];
-      this.nodeId[i] = nodes[o + idOff];
-      const s = nodes[o + sizeOff];
-      this.selfSize[i] = s === 0xffffffff ? (raw.bigValues.get(o + sizeOff) ?? s) : s;
-      if (traceOff >= 0) this.traceNodeId[i] = nodes[o + traceOff];
-      if (detOff >= 0) this.detachedness[i] = nodes[o + detOff];
+    for (let i = 0; i < n; i++) {
       this.firstEdge[i] = edgeSum;
-      edgeSum += nodes[o + ecOff];
+      edgeSum += edgeCounts[i];
     }
     this.firstEdge[n] = edgeSum;
-
-    const e = raw.edgeCount;
-    const ef = m.edgeFields.length;
-    const [eTypeOff, eNameOff, eToOff] = ['type', 'name_or_index', 'to_node'].map((f) => m.edgeFields.indexOf(f));
-    this.edgeType = new Uint8Array(e);
-    this.edgeNameOrIndex = new Uint32Array(e);
-    this.edgeTo = new Uint32Array(e);
-    const edges = raw.edges;
-    for (let i = 0, o = 0; i < e; i++, o += ef) {
-      this.edgeType[i] = edges[o + eTypeOff];
-      this.edgeNameOrIndex[i] = edges[o + eNameOff];
-      this.edgeTo[i] = edges[o + eToOff];
-    }
+    this.edgesLoaded = !raw.edgesSkipped;
+    const ec = raw.edgeColumns;
+    this.edgeType = ec.type as Uint8Array;
+    this.edgeNameOrIndex = ec.name_or_index as Uint32Array;
+    this.edgeTo = ec.to_node as Uint32Array;
 
     const nt = (name: string) => m.nodeTypes.indexOf(name);
     this.T = {
@@ -233,6 +219,7 @@ export class HeapSnapshot {
   /** Retainers as CSR: edges pointing to node i are retainerEdge[firstRetainer[i] .. firstRetainer[i+1]-1]. */
   retainers(): { firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array } {
     if (this.retainersCache) return this.retainersCache;
+    this.requireEdges('retainers');
     const n = this.nodeCount;
     const firstRetainer = new Uint32Array(n + 1);
     const to = this.edgeTo;
@@ -254,6 +241,11 @@ export class HeapSnapshot {
   }
 
   // ---- derived ----
+
+  /** Throws when the edges were skipped at parse time. */
+  requireEdges(what: string): void {
+    if (!this.edgesLoaded) throw new AtelierError('INVALID_ARGUMENT', `${what} need the snapshot's edges, which were skipped when it was loaded (skipEdges)`);
+  }
 
   /** Dominator tree (immediate dominator per node) and retained sizes, computed once. */
   dominators(): Dominators {

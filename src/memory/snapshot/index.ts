@@ -17,6 +17,8 @@ export {
 } from './snapshot-diff.js';
 export { AllocationTraces, displayFile, formatSite, isUserFile, type StackFrame, type SourceLocation } from './allocation-traces.js';
 export { definitionSite, scriptFiles } from './source-locations.js';
+export { backReferences, backReferencesDot, type BackReferenceGraph, type BackReferenceOptions } from './back-references.js';
+export { formatBytes } from './format-bytes.js';
 export { describeNode, nodesOfType, type NodeReport } from './node-report.js';
 export {
   captureHeapSnapshot, captureProcessHeapSnapshot, startAllocationTracking, stopAllocationTracking,

@@ -20,12 +20,18 @@ export interface RawSnapshot {
   meta: SnapshotMeta;
   nodeCount: number;
   edgeCount: number;
-  /** Flat, `meta.nodeFields.length` values per node, in file order. */
-  nodes: Uint32Array;
-  /** Values of `nodes` that did not fit 32 bits (only self sizes may), by flat index; `nodes` holds 0xFFFFFFFF. */
-  bigValues: Map<number, number>;
-  /** Flat, `meta.edgeFields.length` values per edge; the `to_node` field is converted to a node ordinal. */
-  edges: Uint32Array;
+  /**
+   * One typed array per node field, named as in `meta.node_fields`: `type` and `detachedness` are bytes,
+   * `self_size` is Float64 (sizes may exceed 32 bits), every other field Uint32.
+   */
+  nodeColumns: Record<string, Column>;
+  /**
+   * One typed array per edge field (`type` bytes, others Uint32); `to_node` is converted to a node ordinal.
+   * Empty arrays when parsed with `skipEdges`.
+   */
+  edgeColumns: Record<string, Column>;
+  /** True when the edges were read but not kept (`skipEdges`). */
+  edgesSkipped: boolean;
   strings: string[];
   /** Flat, `meta.traceFunctionInfoFields.length` values per function (empty without allocation tracking). */
   traceFunctionInfos: number[];
@@ -46,16 +52,38 @@ function isSpace(c: number): boolean {
   return c === WS_SPACE || c === WS_LF || c === WS_CR || c === WS_TAB;
 }
 
+export type Column = Uint8Array | Uint32Array | Float64Array;
+
 export interface ParseOptions {
-  /** Skip `strings` decoding etc. is never done: every part is needed. Chunk size of reads, for tests. */
+  /** Bytes per read (default 4 MiB); small values exercise chunk boundaries in tests. */
   chunkSize?: number;
+  /**
+   * Check the edges' syntax and count but keep none of them: enough for per-type counts and the id sets of a
+   * diff's earlier snapshots, at a fraction of the memory.
+   */
+  skipEdges?: boolean;
+}
+
+const BYTE_FIELDS = new Set(['type', 'detachedness']);
+
+function makeColumns(fields: string[], count: number, wide: string | null): { list: Column[]; byName: Record<string, Column>; limits: Float64Array } {
+  const list: Column[] = [];
+  const byName: Record<string, Column> = {};
+  const limits = new Float64Array(fields.length);
+  fields.forEach((f, k) => {
+    const col = f === wide ? new Float64Array(count) : BYTE_FIELDS.has(f) ? new Uint8Array(count) : new Uint32Array(count);
+    list.push(col);
+    byName[f] = col;
+    limits[k] = f === wide ? Number.MAX_SAFE_INTEGER : BYTE_FIELDS.has(f) ? 0xff : 0xffffffff;
+  });
+  return { list, byName, limits };
 }
 
 /** Parses a snapshot file (path) or bytes. Throws AtelierError('BAD_SNAPSHOT') naming the byte on bad input. */
 export function parseSnapshot(source: string | Uint8Array, options: ParseOptions = {}): RawSnapshot {
   const r = new ByteReader(source, options.chunkSize);
   try {
-    return new SnapshotParser(r).parse();
+    return new SnapshotParser(r, options.skipEdges === true).parse();
   } finally {
     r.close();
   }
@@ -63,15 +91,14 @@ export function parseSnapshot(source: string | Uint8Array, options: ParseOptions
 
 class SnapshotParser {
   private header: { meta: SnapshotMeta; nodeCount: number; edgeCount: number } | null = null;
-  private nodes: Uint32Array | null = null;
-  private edges: Uint32Array | null = null;
+  private nodes: Record<string, Column> | null = null;
+  private edges: Record<string, Column> | null = null;
   private strings: string[] | null = null;
   private traceFunctionInfos: number[] = [];
   private traceTree: unknown[] = [];
   private locations: number[] = [];
-  private bigValues = new Map<number, number>();
 
-  constructor(private readonly r: ByteReader) {}
+  constructor(private readonly r: ByteReader, private readonly skipEdges: boolean) {}
 
   parse(): RawSnapshot {
     const r = this.r;
@@ -91,16 +118,18 @@ class SnapshotParser {
       case 'nodes': {
         const h = this.requireHeader(key);
         const want = h.nodeCount * h.meta.nodeFields.length;
-        this.nodes = new Uint32Array(want);
-        const got = this.readUint32Array(this.nodes, 'nodes', h.meta.nodeFields.indexOf('self_size'), h.meta.nodeFields.length);
+        const cols = makeColumns(h.meta.nodeFields, h.nodeCount, 'self_size');
+        this.nodes = cols.byName;
+        const got = this.readColumns(cols.list, cols.limits, h.nodeCount, 'nodes');
         if (got !== want) throw r.invalid(`nodes has ${got} values, expected ${want} (node_count ${h.nodeCount} × ${h.meta.nodeFields.length} fields)`);
         return;
       }
       case 'edges': {
         const h = this.requireHeader(key);
         const want = h.edgeCount * h.meta.edgeFields.length;
-        this.edges = new Uint32Array(want);
-        const got = this.readUint32Array(this.edges, 'edges', -1, h.meta.edgeFields.length);
+        const cols = makeColumns(h.meta.edgeFields, this.skipEdges ? 0 : h.edgeCount, null);
+        this.edges = cols.byName;
+        const got = this.readColumns(cols.list, cols.limits, this.skipEdges ? 0 : h.edgeCount, 'edges');
         if (got !== want) throw r.invalid(`edges has ${got} values, expected ${want} (edge_count ${h.edgeCount} × ${h.meta.edgeFields.length} fields)`);
         return;
       }
@@ -136,14 +165,14 @@ class SnapshotParser {
     if (!this.nodes) throw r.invalid('no "nodes" array');
     if (!this.edges) throw r.invalid('no "edges" array');
     if (!this.strings) throw r.invalid('no "strings" array');
-    validateGraph(h.meta, h.nodeCount, h.edgeCount, this.nodes, this.edges, this.strings, r);
+    validateGraph(h.meta, h.nodeCount, this.skipEdges ? 0 : h.edgeCount, h.edgeCount, this.nodes, this.edges, this.strings, r);
     return {
       meta: h.meta,
       nodeCount: h.nodeCount,
       edgeCount: h.edgeCount,
-      nodes: this.nodes,
-      bigValues: this.bigValues,
-      edges: this.edges,
+      nodeColumns: this.nodes,
+      edgeColumns: this.edges,
+      edgesSkipped: this.skipEdges,
       strings: this.strings,
       traceFunctionInfos: this.traceFunctionInfos,
       traceTree: this.traceTree,
@@ -172,17 +201,17 @@ class SnapshotParser {
   }
 
   /**
-   * The hot loop: an array of non-negative integers written into `target`. Returns how many values the file
-   * held (it stops storing at target.length but keeps counting, so a wrong count is reported exactly).
-   * Values of column `wideColumn` (self_size) that exceed 32 bits go to `bigValues`.
+   * The hot loop: an array of non-negative integers, record after record, each value stored straight into its
+   * field's column (no intermediate flat array, no strings). Returns how many values the file held: it stops
+   * storing after `records` records but keeps counting, so a wrong count is reported exactly.
    */
-  private readUint32Array(target: Uint32Array, what: string, wideColumn: number, stride: number): number {
+  private readColumns(cols: Column[], limits: Float64Array, records: number, what: string): number {
     const r = this.r;
     if (!this.skipSpace()) throw r.truncated(what);
     this.expectByte(LBRACKET, `'[' to open ${what}`);
-    const cap = target.length;
+    const stride = limits.length;
     let buf = r.buf, p = r.pos, end = r.end;
-    let k = 0, v = 0, inNum = false;
+    let total = 0, k = 0, f = 0, v = 0, inNum = false;
     // 0: after '[' (value or ']'), 1: after a value (',' or ']'), 2: after ',' (value)
     let state = 0;
     for (;;) {
@@ -202,11 +231,15 @@ class SnapshotParser {
         continue;
       }
       if (inNum) {
-        if (k < cap) {
-          if (v > 0xffffffff) this.storeWide(target, k, v, wideColumn, stride, what);
-          else target[k] = v;
+        if (k < records) {
+          if (v > limits[f]) throw r.invalid(`${what}: value ${v} of field ${f} of record ${k} is out of range (before byte ${r.offset(p)})`);
+          cols[f][k] = v;
         }
-        k++;
+        total++;
+        if (++f === stride) {
+          f = 0;
+          k++;
+        }
         v = 0;
         inNum = false;
         state = 1;
@@ -217,20 +250,12 @@ class SnapshotParser {
       } else if (c === RBRACKET) {
         if (state === 2) throw r.expected(`a number in ${what}`, p);
         r.pos = p + 1;
-        return k;
+        return total;
       } else if (!isSpace(c)) {
         throw r.expected(state === 1 ? `',' or ']' in ${what}` : `a non-negative integer in ${what}`, p);
       }
       p++;
     }
-  }
-
-  private storeWide(target: Uint32Array, k: number, v: number, wideColumn: number, stride: number, what: string): void {
-    if (wideColumn < 0 || k % stride !== wideColumn || !Number.isSafeInteger(v)) {
-      throw this.r.invalid(`${what}[${k}] = ${v} does not fit in 32 bits`);
-    }
-    target[k] = 0xffffffff;
-    this.bigValues.set(k, v);
   }
 
   /** A flat array of integers (possibly negative) of unknown length. */
@@ -483,31 +508,26 @@ function readHeader(v: unknown, r: ByteReader): { meta: SnapshotMeta; nodeCount:
 }
 
 /** Checks the cross-references (edge counts, targets, string indexes) and turns `to_node` offsets into ordinals. */
-function validateGraph(meta: SnapshotMeta, nodeCount: number, edgeCount: number, nodes: Uint32Array, edges: Uint32Array, strings: string[], r: ByteReader): void {
+function validateGraph(meta: SnapshotMeta, nodeCount: number, storedEdges: number, edgeCount: number, nodes: Record<string, Column>, edges: Record<string, Column>, strings: string[], r: ByteReader): void {
   const nf = meta.nodeFields.length;
-  const ef = meta.edgeFields.length;
-  const typeOff = meta.nodeFields.indexOf('type');
-  const nameOff = meta.nodeFields.indexOf('name');
-  const ecOff = meta.nodeFields.indexOf('edge_count');
+  const type = nodes.type, name = nodes.name, ec = nodes.edge_count;
   let total = 0;
-  for (let i = 0, o = 0; i < nodeCount; i++, o += nf) {
-    if (nodes[o + typeOff] >= meta.nodeTypes.length) throw r.invalid(`node ${i} has unknown type ${nodes[o + typeOff]}`);
-    if (nodes[o + nameOff] >= strings.length) throw r.invalid(`node ${i} names string ${nodes[o + nameOff]} of ${strings.length}`);
-    total += nodes[o + ecOff];
+  for (let i = 0; i < nodeCount; i++) {
+    if (type[i] >= meta.nodeTypes.length) throw r.invalid(`node ${i} has unknown type ${type[i]}`);
+    if (name[i] >= strings.length) throw r.invalid(`node ${i} names string ${name[i]} of ${strings.length}`);
+    total += ec[i];
   }
   if (total !== edgeCount) throw r.invalid(`nodes own ${total} edges but edge_count is ${edgeCount}`);
-  const eTypeOff = meta.edgeFields.indexOf('type');
-  const eNameOff = meta.edgeFields.indexOf('name_or_index');
-  const eToOff = meta.edgeFields.indexOf('to_node');
+  const eType = edges.type, eName = edges.name_or_index, eTo = edges.to_node;
   const element = meta.edgeTypes.indexOf('element');
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
-  for (let e = 0, o = 0; e < edgeCount; e++, o += ef) {
-    const t = edges[o + eTypeOff];
+  for (let e = 0; e < storedEdges; e++) {
+    const t = eType[e];
     if (t >= meta.edgeTypes.length) throw r.invalid(`edge ${e} has unknown type ${t}`);
-    if (t !== element && t !== hidden && edges[o + eNameOff] >= strings.length) throw r.invalid(`edge ${e} names string ${edges[o + eNameOff]} of ${strings.length}`);
-    const to = edges[o + eToOff];
+    if (t !== element && t !== hidden && eName[e] >= strings.length) throw r.invalid(`edge ${e} names string ${eName[e]} of ${strings.length}`);
+    const to = eTo[e];
     if (to >= limit || to % nf !== 0) throw r.invalid(`edge ${e} points to node offset ${to}, not a node`);
-    edges[o + eToOff] = to / nf;
+    eTo[e] = to / nf;
   }
 }

@@ -1,4 +1,5 @@
 import { HeapSnapshot } from './graph.js';
+import { AtelierError } from '../../errors.js';
 import { groupRetainedSizes } from './dominators.js';
 import { NO_EDGE } from './distances.js';
 import { formatRetainerPath, retainerTree, shortestRetainerPath } from './retainer-paths.js';
@@ -219,14 +220,15 @@ export interface SnapshotDiff {
  * Diffs snapshot files while holding only one parsed graph at a time: the earlier snapshots are reduced to
  * their per-class totals and sorted id arrays before the next one is read.
  */
-export function diffSnapshotFiles(files: string[], options: LeakOptions & { load?: (file: string) => HeapSnapshot } = {}): SnapshotDiff {
-  const load = options.load ?? ((f: string) => HeapSnapshot.load(f));
-  if (files.length < 2 || files.length > 3) throw new RangeError('diffSnapshotFiles takes two or three snapshot files');
+export function diffSnapshotFiles(files: string[], options: LeakOptions & { load?: (file: string, needEdges: boolean) => HeapSnapshot } = {}): SnapshotDiff {
+  const load = options.load ?? ((f: string, needEdges: boolean) => HeapSnapshot.load(f, { skipEdges: !needEdges }));
+  if (files.length < 2 || files.length > 3) throw new AtelierError('INVALID_ARGUMENT', `a diff takes two or three snapshots, got ${files.length}`);
   const stats: TypeStats[][] = [];
   const ids: Uint32Array[] = [];
   let last: HeapSnapshot | null = null;
   for (const [k, f] of files.entries()) {
-    const g = load(f);
+    // Only a third snapshot's graph is analysed; the others give counts and ids, so their edges are skipped.
+    const g = load(f, files.length === 3 && k === 2);
     stats.push(typeStatistics(g, { retained: false }));
     if (k < files.length - 1) ids.push(g.sortedIds());
     else last = g;

@@ -123,4 +123,16 @@ test('counts that disagree with the arrays are refused', () => {
   // An edge pointing past the last node.
   const broken = text.replace(/"edges":\[(\d+),(\d+),(\d+)/, (_m, a, b) => `"edges":[${a},${b},700`);
   assert.throws(() => parseSnapshot(Buffer.from(broken)), badSnapshot(/edge 0 points to node offset 700/));
+  // A node type that does not fit its byte column is refused, not wrapped around.
+  const wide = text.replace('"nodes":[9,', '"nodes":[265,');
+  assert.throws(() => parseSnapshot(Buffer.from(wide)), badSnapshot(/nodes: value 265 of field 0 of record 0 is out of range/));
+});
+
+test('skipEdges keeps counts and ids but no graph', () => {
+  const text = syntheticSnapshot([{ type: 'synthetic' }, { type: 'object', name: 'A', id: 9 }, { type: 'object', name: 'B', id: 5 }], [{ from: 0, to: 1 }, { from: 1, to: 2 }]);
+  const g = HeapSnapshot.load(Buffer.from(text), { skipEdges: true });
+  assert.equal(g.edgesLoaded, false);
+  assert.deepEqual(Array.from(g.sortedIds()), [1, 5, 9]);
+  assert.throws(() => g.dominators(), /need the snapshot's edges/);
+  assert.throws(() => parseSnapshot(Buffer.from(text.replace('"edges":[', '"edges":[x')), { skipEdges: true }), badSnapshot(/in edges/));
 });
