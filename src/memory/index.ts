@@ -1,8 +1,8 @@
 /**
  * atelier/memory: the memory toolkit as a library (psutil, tracemalloc, objgraph and memory_profiler for Node).
  */
-export { processMemory, nodeMemory, v8Memory, combineNodeMemory, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
-export { runTimeline, timelineCsv, summarize, type TimelineResult, type TimelineSample, type TimelineOptions } from './timeline.js';
+export { processMemory, nodeMemory, v8Memory, combineNodeMemory, unexplainedBytes, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
+export { runTimeline, timelineCsv, summarize, type NodeProcessSummary, type TimelineResult, type TimelineSample, type TimelineOptions } from './timeline.js';
 export { timelineReport } from './timeline-report.js';
 export { processTree } from './process-tree.js';
 export {

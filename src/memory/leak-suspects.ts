@@ -42,7 +42,9 @@ function allocationSite(g: HeapSnapshot, node: number, typeName: string): string
     if (def?.file && isUserFile(def.file) && !isToolkitFile(def.file)) return formatSite(def);
   }
   const stack = g.traces().stack(g.traceNodeId[node]);
-  let u = stack.findIndex(userFrame);
+  // The program's own code first; a dependency's frame only when no frame of the program is on the stack.
+  let u = stack.findIndex((f) => userFrame(f) && !f.file.includes('/node_modules/'));
+  if (u < 0) u = stack.findIndex(userFrame);
   if (u < 0) return null;
   // Objects of a user class are allocated in the class's own constructor frame: show where `new` was called.
   if (stack[u].functionName === typeName && u + 1 < stack.length && userFrame(stack[u + 1])) u++;

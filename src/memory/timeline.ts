@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { AtelierError } from '../errors.js';
-import { processMemory } from './process-memory.js';
+import { processMemory, unexplainedBytes, type HeapSpace } from './process-memory.js';
 import { processTree } from './process-tree.js';
 import { leastSquares } from './stats.js';
 import { toolkitModule } from './toolkit-files.js';
@@ -38,9 +38,25 @@ export interface TimelineResult {
   /** True when at least one Node process in the tree reported V8 figures. */
   node: boolean;
   peak: { rss: number; uss: number; pss: number; heapUsed: number | null; external: number | null };
+  /** The last V8 reading of every Node process of the tree (from its exit), as `mem info` shows for itself. */
+  nodeProcesses: NodeProcessSummary[];
   /** Least-squares slopes over the whole run, bytes per second. */
   slope: { rss: number; uss: number; heapUsed: number | null };
   samples: TimelineSample[];
+}
+
+export interface NodeProcessSummary {
+  pid: number;
+  argv: string[];
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  code: number;
+  /** RSS − (heapTotal + external + code) at the process's exit. */
+  unexplained: number;
+  spaces: HeapSpace[];
 }
 
 export interface TimelineOptions {
@@ -54,7 +70,11 @@ export interface TimelineOptions {
   stdio?: 'inherit' | 'ignore';
 }
 
-interface V8Line { pid: number; t: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+interface V8Line {
+  pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number;
+  /** Only on a process's last line. */
+  code?: number; argv?: string[]; spaces?: HeapSpace[];
+}
 
 /** Runs `argv` to completion while sampling it. Resolves with the samples; the exit code is the command's. */
 export async function runTimeline(argv: string[], opts: TimelineOptions = {}): Promise<TimelineResult> {
@@ -106,7 +126,7 @@ export async function runTimeline(argv: string[], opts: TimelineOptions = {}): P
     const v8Lines = readV8Lines(samplesFile);
     const merged = mergeV8(samples, v8Lines, start, intervalMs);
     const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-    return summarize(argv, merged, exitCode, signal, (Date.now() - start) / 1000, intervalMs);
+    return summarize(argv, merged, exitCode, signal, (Date.now() - start) / 1000, intervalMs, nodeProcessSummaries(v8Lines));
   } finally {
     if (timer) clearInterval(timer);
     process.off('SIGINT', ignore);
@@ -142,13 +162,26 @@ function mergeV8(samples: Omit<TimelineSample, 'heapUsed' | 'heapTotal' | 'exter
   });
 }
 
+function nodeProcessSummaries(lines: V8Line[]): NodeProcessSummary[] {
+  const out: NodeProcessSummary[] = [];
+  for (const l of lines) {
+    if (!l.spaces) continue;
+    const code = l.code ?? 0;
+    out.push({
+      pid: l.pid, argv: l.argv ?? [], rss: l.rss, heapUsed: l.heapUsed, heapTotal: l.heapTotal, external: l.external,
+      arrayBuffers: l.arrayBuffers, code, unexplained: unexplainedBytes(l.rss, l.heapTotal, l.external, code), spaces: l.spaces,
+    });
+  }
+  return out;
+}
+
 function maxOf(values: (number | null)[]): number | null {
   let m: number | null = null;
   for (const v of values) if (v !== null && (m === null || v > m)) m = v;
   return m;
 }
 
-export function summarize(command: string[], samples: TimelineSample[], exitCode: number, signal: string | null, durationSeconds: number, intervalMs: number): TimelineResult {
+export function summarize(command: string[], samples: TimelineSample[], exitCode: number, signal: string | null, durationSeconds: number, intervalMs: number, nodeProcesses: NodeProcessSummary[] = []): TimelineResult {
   const t = samples.map((s) => s.t);
   const withHeap = samples.filter((s) => s.heapUsed !== null);
   return {
@@ -157,7 +190,8 @@ export function summarize(command: string[], samples: TimelineSample[], exitCode
     signal,
     durationSeconds,
     intervalMs,
-    node: withHeap.length > 0,
+    node: withHeap.length > 0 || nodeProcesses.length > 0,
+    nodeProcesses,
     peak: {
       rss: maxOf(samples.map((s) => s.rss)) ?? 0,
       uss: maxOf(samples.map((s) => s.uss)) ?? 0,
