@@ -3,12 +3,11 @@
  * sampled from /proc, plus V8 heap, external and ArrayBuffers of every Node process in the tree, reported by
  * a preloaded sampler. The result carries the peak and the least-squares slope.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { constants as osConstants } from 'node:os';
 import { AtelierError } from '../errors.js';
+import { runChildCommand, withPreload } from './child-command.js';
 import { processMemory, unexplainedBytes, type HeapSpace } from './process-memory.js';
 import { processTree } from './process-tree.js';
 import { leastSquares } from './stats.js';
@@ -85,21 +84,20 @@ export async function runTimeline(argv: string[], opts: TimelineOptions = {}): P
   const samplesFile = join(dir, 'v8.ndjson');
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
   if (opts.sampleNode !== false) {
-    // NODE_OPTIONS splits on spaces unless quoted; a file URL has none but quoting keeps odd paths safe.
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import="${toolkitModule('sampler-preload').url}"`.trim();
+    env.NODE_OPTIONS = withPreload(env, toolkitModule('sampler-preload').url);
     env.ATELIER_MEM_SAMPLES = samplesFile;
     env.ATELIER_MEM_INTERVAL = String(intervalMs);
   }
   const start = Date.now();
   const samples: Omit<TimelineSample, 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers'>[] = [];
-  const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env, stdio: opts.stdio ?? 'inherit' });
+  let pid: number | undefined;
   const takeSample = (): void => {
-    if (child.pid === undefined) return;
-    const pids = opts.includeChildren === false ? [child.pid] : processTree(child.pid);
+    if (pid === undefined) return;
+    const pids = opts.includeChildren === false ? [pid] : processTree(pid);
     let rss = 0, uss = 0, pss = 0, swap = 0, n = 0;
-    for (const pid of pids) {
+    for (const p of pids) {
       try {
-        const m = processMemory(pid);
+        const m = processMemory(p);
         rss += m.rss; uss += m.uss; pss += m.pss; swap += m.swap; n++;
       } catch {
         // The process ended between the listing and the read.
@@ -107,30 +105,22 @@ export async function runTimeline(argv: string[], opts: TimelineOptions = {}): P
     }
     if (n > 0) samples.push({ t: (Date.now() - start) / 1000, rss, uss, pss, swap, processes: n });
   };
-  // The terminal's Ctrl-C reaches the child too; the parent stays to write what it measured.
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        reject(e.code === 'ENOENT' ? new AtelierError('INVALID_ARGUMENT', `command not found: ${argv[0]}`) : new AtelierError('INTERNAL', `cannot run ${argv[0]}: ${e.message}`));
-      });
-      child.once('spawn', () => {
+    const { exitCode, signal } = await runChildCommand(argv, {
+      env, cwd: opts.cwd, stdio: opts.stdio,
+      onSpawn: (child) => {
+        pid = child.pid;
         takeSample();
         timer = setInterval(takeSample, intervalMs);
-      });
-      child.once('exit', (c, s) => resolve({ code: c, signal: s }));
+      },
     });
+    if (timer) clearInterval(timer);
     const v8Lines = readV8Lines(samplesFile);
     const merged = mergeV8(samples, v8Lines, start, intervalMs);
-    const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
     return summarize(argv, merged, exitCode, signal, (Date.now() - start) / 1000, intervalMs, nodeProcessSummaries(v8Lines));
   } finally {
     if (timer) clearInterval(timer);
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
     rmSync(dir, { recursive: true, force: true });
   }
 }
