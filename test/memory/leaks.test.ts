@@ -28,8 +28,12 @@ const leaking: Record<string, string> = {
   'buffer-views.mjs': 'Buffer',
   'cycles-global.mjs': 'TreeNode',
   'slow-leak-under-garbage.mjs': 'Breadcrumb',
+  'rare-leak.mjs': 'RetryRecord',
+  'pending-promises.mjs': 'Promise',
 };
-const clean = ['lru-bounded.mjs', 'warmup-cache.mjs', 'big-transient.mjs', 'weakmap-metadata.mjs', 'object-pool.mjs'];
+const clean = ['lru-bounded.mjs', 'warmup-cache.mjs', 'big-transient.mjs', 'weakmap-metadata.mjs', 'object-pool.mjs', 'sessions-deleted.mjs'];
+/** Leaks slower than one object per iteration. */
+const rate: Record<string, number> = { 'rare-leak.mjs': 0.25 };
 
 // Two scenario processes at a time: the machine has two cores.
 const results = new Map<string, Promise<CliResult>>();
@@ -53,7 +57,8 @@ for (const [file, name] of Object.entries(leaking)) {
     assert.deepEqual(Object.keys(top), ['name', 'countPerIteration', 'retainedBytesPerIteration', 'allocationSite', 'retainerPath']);
     assert.equal(top.name, name);
     assert.equal(top.allocationSite, `${join(scenarios, file)}:${markedLine(file)}`);
-    assert.ok(top.countPerIteration >= 0.9, `count per iteration ${top.countPerIteration}`);
+    const expected = rate[file] ?? 1;
+    assert.ok(top.countPerIteration >= 0.9 * expected, `count per iteration ${top.countPerIteration}`);
     assert.ok(top.retainedBytesPerIteration > 0);
     assert.ok(top.retainerPath.length >= 2 && top.retainerPath.slice(1).every((s: string) => s.includes(' → ')), top.retainerPath.join(' | '));
   });
