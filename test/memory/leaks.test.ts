@@ -107,6 +107,19 @@ test('bad input: missing file, no iteration export, bad --iterations', async () 
   assert.match(iters.stderr, /--iterations must be an integer/);
 });
 
+test('a scenario that never finishes an iteration times out with exit 2', async () => {
+  const hang = join(dir, 'hang.mjs');
+  writeFileSync(hang, 'export default function iteration() { return new Promise(() => { setInterval(() => {}, 1000); }); }\n');
+  const r = await runCli(['mem', 'leaks', hang, '--timeout', '2s']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /timed out after 2 s/);
+  const pending = join(dir, 'pending.mjs');
+  writeFileSync(pending, 'export default function iteration() { return new Promise(() => {}); }\n');
+  const p = await runCli(['mem', 'leaks', pending]);
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /never finished/);
+});
+
 test('--report writes a self-contained HTML page with the chart and suspects; the table names the line', async () => {
   const html = join(dir, 'leak.html');
   const r = await runCli(['mem', 'leaks', join(scenarios, 'map-leak.mjs'), '--iterations', '30', '--report', html]);
