@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from './graph.js';
-import { NO_DISTANCE } from './distances.js';
+import { NO_EDGE } from './distances.js';
 import { retainerTree } from './retainer-paths.js';
 import { dotString } from '../graphviz.js';
 import { formatBytes } from './format-bytes.js';
@@ -29,13 +29,13 @@ export function backReferences(g: HeapSnapshot, target: number, options: BackRef
   const maxNodes = options.maxNodes ?? 60;
   const { firstRetainer, retainerEdge, retainerNode } = g.retainers();
   const tree = retainerTree(g);
-  const dist = tree.distance;
+  const dist = g.distances();
   const nodes = new Set<number>([target]);
   const edges = new Map<number, { edge: number; from: number; to: number; onShortestPath: boolean }>();
   // The shortest path first.
-  for (let cur = target; cur !== 0 && dist[cur] !== NO_DISTANCE; cur = tree.parentNode[cur]) {
-    const e = tree.parentEdge[cur];
-    const from = tree.parentNode[cur];
+  for (let cur = target; cur !== 0 && tree[cur] !== NO_EDGE; cur = g.edgeSource(tree[cur])) {
+    const e = tree[cur];
+    const from = g.edgeSource(e);
     nodes.add(from);
     edges.set(e, { edge: e, from, to: cur, onShortestPath: true });
   }

@@ -57,18 +57,21 @@ export class ByteReader {
       this.pos -= keep;
       if (this.mark >= 0) this.mark -= keep;
     }
-    if (this.end === this.buf.length) {
+    // One byte stays free after `end` for a sentinel (see below).
+    if (this.end >= this.buf.length - 1) {
       // One value longer than the window (a huge string): grow rather than lose it.
       const bigger = Buffer.allocUnsafe(this.buf.length * 2);
       this.buf.copy(bigger, 0, 0, this.end);
       this.buf = bigger;
     }
-    const n = readSync(this.fd!, this.buf, this.end, this.buf.length - this.end, null);
+    const n = readSync(this.fd!, this.buf, this.end, this.buf.length - this.end - 1, null);
     if (n === 0) {
       this.eof = true;
       return false;
     }
     this.end += n;
+    // A non-digit, non-separator sentinel after the data lets digit and space loops run without bounds checks.
+    this.buf[this.end] = 0;
     return true;
   }
 

@@ -2,54 +2,58 @@ import type { HeapSnapshot } from './graph.js';
 
 export const NO_DISTANCE = 0xffffffff;
 export const NO_EDGE = 0xffffffff;
-
-export interface BreadthFirst {
-  /** Edges from the root (NO_DISTANCE when not reached). */
-  distance: Uint32Array;
-  /** The edge through which each node was first reached (NO_EDGE for the root and unreached nodes). */
-  parentEdge: Uint32Array;
-  /** The node that edge comes from. */
-  parentNode: Uint32Array;
-}
+/** parentEdge of the root itself. */
+export const ROOT_EDGE = 0xfffffffe;
 
 /**
  * BFS from the root over edges a human would call "retaining": never weak edges, shortcut edges only from the
  * root (they duplicate real paths), and, when `skipWeakMapKeys`, not the edges from a WeakMap key to its value.
+ * Calls `visit(child, edge, parent)` once per node reached, in BFS order; `seen` says whether a node is reached.
  */
-export function breadthFirstFromRoot(g: HeapSnapshot, skipWeakMapKeys: boolean, wantParents: boolean): BreadthFirst {
+function breadthFirst(g: HeapSnapshot, skipWeakMapKeys: boolean, seen: (node: number) => boolean, visit: (child: number, edge: number, parent: number) => void): void {
   g.requireEdges('distances and retainer paths');
   const n = g.nodeCount;
-  const distance = new Uint32Array(n).fill(NO_DISTANCE);
-  const parentEdge = wantParents ? new Uint32Array(n).fill(NO_EDGE) : new Uint32Array(0);
-  const parentNode = wantParents ? new Uint32Array(n) : new Uint32Array(0);
-  if (n === 0) return { distance, parentEdge, parentNode };
+  if (n === 0) return;
   const fe = g.firstEdge, to = g.edgeTo, type = g.edgeType;
   const WEAK = g.E.weak, SHORTCUT = g.E.shortcut;
   const queue = new Uint32Array(n);
   let head = 0, tail = 0;
-  distance[0] = 0;
   queue[tail++] = 0;
   while (head < tail) {
     const node = queue[head++];
-    const d = distance[node] + 1;
     for (let e = fe[node], stop = fe[node + 1]; e < stop; e++) {
       const t = type[e];
       if (t === WEAK || (t === SHORTCUT && node !== 0)) continue;
       const child = to[e];
-      if (distance[child] !== NO_DISTANCE) continue;
+      if (seen(child)) continue;
       if (skipWeakMapKeys && g.isWeakMapKeyEdge(e)) continue;
-      distance[child] = d;
-      if (wantParents) {
-        parentEdge[child] = e;
-        parentNode[child] = node;
-      }
+      visit(child, e, node);
       queue[tail++] = child;
     }
   }
-  return { distance, parentEdge, parentNode };
 }
 
-/** Distances from the root, skipping weak edges. */
+/** Distances from the root (edges), skipping weak edges; NO_DISTANCE where not reached that way. */
 export function computeDistances(g: HeapSnapshot): Uint32Array {
-  return breadthFirstFromRoot(g, false, false).distance;
+  const distance = new Uint32Array(g.nodeCount).fill(NO_DISTANCE);
+  if (g.nodeCount === 0) return distance;
+  distance[0] = 0;
+  breadthFirst(g, false, (i) => distance[i] !== NO_DISTANCE, (child, _e, parent) => {
+    distance[child] = distance[parent] + 1;
+  });
+  return distance;
+}
+
+/**
+ * The shortest-path tree used for retainer paths: for each node, the edge through which a BFS from the root
+ * (no weak edges, no WeakMap key→value edges) first reached it; NO_EDGE where not reached, ROOT_EDGE at the root.
+ */
+export function shortestPathTree(g: HeapSnapshot): Uint32Array {
+  const parentEdge = new Uint32Array(g.nodeCount).fill(NO_EDGE);
+  if (g.nodeCount === 0) return parentEdge;
+  parentEdge[0] = ROOT_EDGE;
+  breadthFirst(g, true, (i) => parentEdge[i] !== NO_EDGE, (child, e) => {
+    parentEdge[child] = e;
+  });
+  return parentEdge;
 }

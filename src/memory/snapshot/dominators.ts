@@ -88,8 +88,9 @@ export function computeDominators(g: HeapSnapshot): Dominators {
   poOf[root] = po;
   const rootPo = po;
 
-  const { firstRetainer, retainerEdge, retainerNode } = g.retainers();
-  const dom = new Uint32Array(n).fill(UNDEF);
+  const { firstRetainer, retainerEdge, retainerNode } = g.buildRetainers();
+  // The DFS stacks are done with: their memory serves the dominator arrays.
+  const dom = stackNode.fill(UNDEF);
   dom[rootPo] = rootPo;
   let changed = true;
   while (changed) {
@@ -123,7 +124,7 @@ export function computeDominators(g: HeapSnapshot): Dominators {
     }
   }
 
-  const idomNode = new Uint32Array(n);
+  const idomNode = stackEdge;
   const retained = Float64Array.from(g.selfSize);
   for (let k = 0; k < rootPo; k++) {
     const node = postOrder[k];
@@ -155,9 +156,17 @@ export function dominatorChildren(idom: Uint32Array): { first: Uint32Array; chil
  * only when no node of the same group dominates it (as DevTools sums a class's retained size).
  * `groupOf[i]` is the group of node i, or -1.
  */
+const childrenCache = new WeakMap<Dominators, { first: Uint32Array; children: Uint32Array }>();
+
 export function groupRetainedSizes(g: HeapSnapshot, groupOf: Int32Array, groupCount: number): Float64Array {
-  const { idom, retained } = g.dominators();
-  const { first, children } = dominatorChildren(idom);
+  const doms = g.dominators();
+  const { retained } = doms;
+  let tree = childrenCache.get(doms);
+  if (!tree) {
+    tree = dominatorChildren(doms.idom);
+    childrenCache.set(doms, tree);
+  }
+  const { first, children } = tree;
   const out = new Float64Array(groupCount);
   const open = new Uint32Array(groupCount); // how many ancestors on the current dominator path are in the group
   const n = g.nodeCount;

@@ -10,6 +10,12 @@ export type Detachedness = 0 | 1 | 2;
 
 export { NO_DISTANCE };
 
+export interface Retainers {
+  firstRetainer: Uint32Array;
+  retainerEdge: Uint32Array;
+  retainerNode: Uint32Array;
+}
+
 /**
  * A parsed heap snapshot as a graph: nodes are ordinals 0..nodeCount-1 (node 0 is the synthetic root),
  * edges are ordinals 0..edgeCount-1 grouped by source node (`firstEdge[i]..firstEdge[i+1]`).
@@ -50,7 +56,7 @@ export class HeapSnapshot {
   private readonly rawTraceTree: unknown[];
   private readonly rawLocations: number[];
 
-  private retainersCache: { firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array } | null = null;
+  private retainersCache: Retainers | null = null;
   private dominatorsCache: Dominators | null = null;
   private distancesCache: Uint32Array | null = null;
   private tracesCache: AllocationTraces | null = null;
@@ -216,8 +222,18 @@ export class HeapSnapshot {
     return this.weakMapKeyNames[this.edgeNameOrIndex[e]] === 1;
   }
 
-  /** Retainers as CSR: edges pointing to node i are retainerEdge[firstRetainer[i] .. firstRetainer[i+1]-1]. */
-  retainers(): { firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array } {
+  /**
+   * Retainers as CSR: edges pointing to node i are retainerEdge[firstRetainer[i] .. firstRetainer[i+1]-1], and
+   * retainerNode holds each one's source. Kept once asked for; the dominator computation builds its own
+   * transient copy when none is kept, so a plain analysis does not hold 8 bytes per edge for its whole life.
+   */
+  retainers(): Retainers {
+    this.retainersCache ??= this.buildRetainers();
+    return this.retainersCache;
+  }
+
+  /** The retainers CSR without keeping it (see retainers()). */
+  buildRetainers(): Retainers {
     if (this.retainersCache) return this.retainersCache;
     this.requireEdges('retainers');
     const n = this.nodeCount;
@@ -236,8 +252,19 @@ export class HeapSnapshot {
         retainerNode[k] = i;
       }
     }
-    this.retainersCache = { firstRetainer, retainerEdge, retainerNode };
-    return this.retainersCache;
+    return { firstRetainer, retainerEdge, retainerNode };
+  }
+
+  /** The node an edge comes from (binary search over firstEdge). */
+  edgeSource(e: number): number {
+    const fe = this.firstEdge;
+    let lo = 0, hi = this.nodeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (fe[mid] <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   // ---- derived ----

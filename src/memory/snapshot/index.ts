@@ -8,7 +8,7 @@ import type { ParseOptions } from './parser.js';
 export { HeapSnapshot, NO_DISTANCE, type Detachedness } from './graph.js';
 export { parseSnapshot, type RawSnapshot, type SnapshotMeta, type ParseOptions } from './parser.js';
 export { computeDominators, dominatorChildren, groupRetainedSizes, type Dominators } from './dominators.js';
-export { breadthFirstFromRoot, computeDistances, type BreadthFirst } from './distances.js';
+export { computeDistances, shortestPathTree, NO_EDGE, ROOT_EDGE } from './distances.js';
 export { shortestRetainerPath, formatRetainerPath, retainerTree, type RetainerStep } from './retainer-paths.js';
 export { classIndex, typeStatistics, sortTypeStats, type ClassIndex, type TypeStats, type TypeSortKey } from './type-statistics.js';
 export {

@@ -54,6 +54,9 @@ function isSpace(c: number): boolean {
 
 export type Column = Uint8Array | Uint32Array | Float64Array;
 
+/** Buffer's undocumented but long-standing slice decoders, without toString's argument checks. */
+type FastSlices = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+
 export interface ParseOptions {
   /** Bytes per read (default 4 MiB); small values exercise chunk boundaries in tests. */
   chunkSize?: number;
@@ -215,19 +218,24 @@ class SnapshotParser {
     // 0: after '[' (value or ']'), 1: after a value (',' or ']'), 2: after ',' (value)
     let state = 0;
     for (;;) {
-      if (p >= end) {
-        r.pos = p;
-        if (!r.fill()) throw r.truncated(what);
-        buf = r.buf; p = r.pos; end = r.end;
-      }
-      const c = buf[p];
+      // buf[end] is never a digit or a separator (a sentinel, or out of range), so these loops need no bounds check.
+      let c = buf[p];
       if (c >= DIGIT_0 && c <= DIGIT_9) {
         if (!inNum) {
           if (state === 1) throw r.expected(`',' or ']' in ${what}`, p);
           inNum = true;
+          v = 0;
         }
-        v = v * 10 + (c - DIGIT_0);
-        p++;
+        do {
+          v = v * 10 + (c - DIGIT_0);
+          c = buf[++p];
+        } while (c >= DIGIT_0 && c <= DIGIT_9);
+      }
+      if (p >= end) {
+        // The end of the chunk (perhaps in the middle of a number, which then goes on in the next one).
+        r.pos = p;
+        if (!r.fill()) throw r.truncated(what);
+        buf = r.buf; p = r.pos; end = r.end;
         continue;
       }
       if (inNum) {
@@ -240,7 +248,6 @@ class SnapshotParser {
           f = 0;
           k++;
         }
-        v = 0;
         inNum = false;
         state = 1;
       }
@@ -269,13 +276,34 @@ class SnapshotParser {
     return out;
   }
 
+  /** The strings table: its own loop, as it holds millions of items. */
   private readStringArray(): string[] {
+    const r = this.r;
     const out: string[] = [];
-    this.readArrayItems('strings', () => {
-      if (this.r.buf[this.r.pos] !== QUOTE) throw this.r.expected('a string in strings', this.r.pos);
-      out.push(this.readString());
-    });
-    return out;
+    if (!this.skipSpace()) throw r.truncated('strings');
+    this.expectByte(LBRACKET, "'[' to open strings");
+    let state = 0; // as in readColumns
+    for (;;) {
+      if (r.pos >= r.end && !r.fill()) throw r.truncated('strings');
+      const c = r.buf[r.pos];
+      if (c === QUOTE) {
+        if (state === 1) throw r.expected("',' or ']' in strings", r.pos);
+        out.push(this.readString());
+        state = 1;
+      } else if (c === COMMA) {
+        if (state !== 1) throw r.expected('a string in strings', r.pos);
+        state = 2;
+        r.pos++;
+      } else if (c === RBRACKET) {
+        if (state === 2) throw r.expected('a string in strings', r.pos);
+        r.pos++;
+        return out;
+      } else if (isSpace(c)) {
+        r.pos++;
+      } else {
+        throw r.expected(state === 1 ? "',' or ']' in strings" : 'a string in strings', r.pos);
+      }
+    }
   }
 
   /** `[item, item, …]`: calls `readItem` with `pos` on each item's first byte. */
@@ -330,13 +358,15 @@ class SnapshotParser {
     r.mark = r.pos;
     let p = r.pos + 1;
     let escaped = false;
+    let high = 0;
     for (;;) {
       const buf = r.buf, end = r.end;
       while (p < end) {
         const c = buf[p];
         if (c === QUOTE) {
           const start = r.mark + 1;
-          const s = escaped ? this.decodeEscaped(start, p) : buf.toString('utf8', start, p);
+          // V8 escapes everything outside ASCII, so the one-byte decoder is the common, fast case.
+          const s = escaped ? this.decodeEscaped(start, p) : high < 0x80 ? (buf as FastSlices).latin1Slice(start, p) : (buf as FastSlices).utf8Slice(start, p);
           r.mark = -1;
           r.pos = p + 1;
           return s;
@@ -347,6 +377,7 @@ class SnapshotParser {
           continue;
         }
         if (c < 0x20) throw r.expected('a string character (control characters must be escaped)', p);
+        high |= c;
         p++;
       }
       const before = r.mark;

@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from './graph.js';
-import { breadthFirstFromRoot, NO_EDGE, type BreadthFirst } from './distances.js';
+import { NO_EDGE, shortestPathTree } from './distances.js';
 
 /** One hop of a retainer path: `edge` leads from the previous node to `node`. */
 export interface RetainerStep {
@@ -13,13 +13,16 @@ export interface RetainerStep {
   label: string;
 }
 
-const trees = new WeakMap<HeapSnapshot, BreadthFirst>();
+const trees = new WeakMap<HeapSnapshot, Uint32Array>();
 
-/** The BFS tree used for paths: shortest from the root, no weak edges, no WeakMap key→value edges. */
-export function retainerTree(g: HeapSnapshot): BreadthFirst {
+/**
+ * Per node, the edge that reaches it on a shortest retainer path from the root (no weak edges, no WeakMap
+ * key→value edges): NO_EDGE when none, ROOT_EDGE for the root. Computed once per snapshot.
+ */
+export function retainerTree(g: HeapSnapshot): Uint32Array {
   let t = trees.get(g);
   if (!t) {
-    t = breadthFirstFromRoot(g, true, true);
+    t = shortestPathTree(g);
     trees.set(g, t);
   }
   return t;
@@ -33,10 +36,10 @@ export function retainerTree(g: HeapSnapshot): BreadthFirst {
 export function shortestRetainerPath(g: HeapSnapshot, node: number): RetainerStep[] | null {
   if (node === 0) return [];
   const t = retainerTree(g);
-  if (t.parentEdge[node] === NO_EDGE) return null;
+  if (t[node] === NO_EDGE) return null;
   const steps: RetainerStep[] = [];
-  for (let cur = node; cur !== 0; cur = t.parentNode[cur]) {
-    const e = t.parentEdge[cur];
+  for (let cur = node; cur !== 0; cur = g.edgeSource(t[cur])) {
+    const e = t[cur];
     steps.push({ edge: g.edgeName(e), edgeType: g.edgeTypeName(e), node: cur, id: g.nodeId[cur], type: g.className(cur), label: g.label(cur) });
   }
   return steps.reverse();

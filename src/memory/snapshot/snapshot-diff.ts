@@ -5,6 +5,7 @@ import { NO_EDGE } from './distances.js';
 import { formatRetainerPath, retainerTree, shortestRetainerPath } from './retainer-paths.js';
 import { classIndex, typeStatistics, type TypeStats } from './type-statistics.js';
 import { formatSite } from './allocation-traces.js';
+import { collectGarbage } from './collect-garbage.js';
 
 /** Growth of one class between two snapshots. */
 export interface TypeGrowth {
@@ -94,6 +95,8 @@ export interface LeakOptions {
 export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: HeapSnapshot, options: LeakOptions = {}): LeakReport {
   const g = s3;
   const n = g.nodeCount;
+  g.dominators();
+  collectGarbage(); // the retainer index built for the dominators is garbage now
   const { classOf, names } = classIndex(g);
   const T = g.T;
   const internal = new Uint8Array(g.meta.nodeTypes.length);
@@ -130,9 +133,9 @@ export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: He
   const signature = (node: number): number => {
     chain.length = 0;
     let cur = node;
-    while (cur !== 0 && sig[cur] < 0 && tree.parentEdge[cur] !== NO_EDGE) {
+    while (cur !== 0 && sig[cur] < 0 && tree[cur] !== NO_EDGE) {
       chain.push(cur);
-      cur = tree.parentNode[cur];
+      cur = g.edgeSource(tree[cur]);
     }
     if (cur !== 0 && sig[cur] < 0) {
       // Not strongly reachable: every such node shares one group.
@@ -143,7 +146,7 @@ export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: He
     let parentSig = cur === 0 ? 1 : sig[cur];
     for (let k = chain.length - 1; k >= 0; k--) {
       const c = chain[k];
-      const e = tree.parentEdge[c];
+      const e = tree[c];
       const t = g.edgeType[e];
       const edgeKey = g.isIndexEdge(e) ? '[]' : `${t}:${g.edgeNameOrIndex[e]}`;
       const key = `${parentSig}|${edgeKey}|${classOf[c]}`;
@@ -158,7 +161,7 @@ export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: He
     return sig[node];
   };
   const groupIndex = new Map<number, number>();
-  const groupOf = new Int32Array(n).fill(-1);
+  const groupOf = typeGroup.fill(-1); // the per-type groups are summed already: reuse the array
   const members: number[][] = [];
   for (let i = 1; i < n; i++) {
     if (!leaked[i]) continue;
@@ -230,8 +233,12 @@ export function diffSnapshotFiles(files: string[], options: LeakOptions & { load
     // Only a third snapshot's graph is analysed; the others give counts and ids, so their edges are skipped.
     const g = load(f, files.length === 3 && k === 2);
     stats.push(typeStatistics(g, { retained: false }));
-    if (k < files.length - 1) ids.push(g.sortedIds());
-    else last = g;
+    if (k < files.length - 1) {
+      ids.push(g.sortedIds());
+      collectGarbage(); // this snapshot is reduced to totals and ids: free its columns before reading the next
+    } else {
+      last = g;
+    }
   }
   const growth = diffTypeStats(stats[0], stats[stats.length - 1]);
   const leaks = files.length === 3 ? findLeakedObjects(ids[0], ids[1], last!, options) : null;
