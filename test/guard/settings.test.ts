@@ -1,0 +1,53 @@
+/** The guard's settings in the one config, and the allocator choice of `atelier serve`. */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { loadConfig, machineMemoryLimit } from '../../src/server/config.js';
+import { APPLIED_MARKER, activeAllocator, allocatorEnv, findJemalloc } from '../../src/guard/allocator.js';
+import { isLoopback, tokenMatches } from '../../src/guard/access.js';
+
+const MB = 1024 * 1024;
+
+it('derives memory limits from the machine, and validates every guard setting', () => {
+  const c = loadConfig({ env: {} });
+  const machine = machineMemoryLimit();
+  assert.equal(c.memorySoftLimit, Math.min(1024 * MB, Math.round(machine * 0.5)));
+  assert.equal(c.memoryHardLimit, Math.min(2048 * MB, Math.round(machine * 0.8)));
+  assert.ok(c.memorySoftLimit < c.memoryHardLimit);
+  assert.equal(c.watchdogIntervalMs, 1000);
+  assert.equal(c.allocator, 'jemalloc');
+  assert.equal(c.memoryToken, '');
+  const e = loadConfig({ env: { ATELIER_MEMORY_SOFT_LIMIT: '300MB', ATELIER_MEMORY_HARD_LIMIT: '400MB', ATELIER_MEMORY_SLOPE_WINDOW: '2m', ATELIER_ALLOCATOR: 'arena2', ATELIER_DIAGNOSTICS_DIR: 'diag' } });
+  assert.equal(e.memorySoftLimit, 300 * MB);
+  assert.equal(e.memorySlopeWindowMs, 120_000);
+  assert.equal(e.allocator, 'arena2');
+  assert.ok(e.diagnosticsDir.endsWith('/diag') && e.diagnosticsDir.startsWith('/'));
+  assert.throws(() => loadConfig({ env: { ATELIER_MEMORY_SOFT_LIMIT: '500MB', ATELIER_MEMORY_HARD_LIMIT: '400MB' } }), /SOFT_LIMIT .* must be below ATELIER_MEMORY_HARD_LIMIT/);
+  assert.throws(() => loadConfig({ env: { ATELIER_MEMORY_TOKEN: 'short' } }), /ATELIER_MEMORY_TOKEN must be a token of 16 to 256 printable characters/);
+  assert.throws(() => loadConfig({ env: { ATELIER_ALLOCATOR: 'tcmalloc' } }), /ATELIER_ALLOCATOR must be one of jemalloc, arena2, glibc/);
+  assert.throws(() => loadConfig({ env: { ATELIER_WATCHDOG_INTERVAL: '1ms' } }), /ATELIER_WATCHDOG_INTERVAL must be a duration from 50/);
+});
+
+it('re-executes once for the allocator wanted, and never again', () => {
+  assert.equal(activeAllocator().name, 'glibc', 'the tests run on glibc as is');
+  assert.equal(allocatorEnv('glibc', {}), null, 'nothing to do');
+  const arena = allocatorEnv('arena2', { PATH: '/bin' });
+  assert.equal(arena?.env.MALLOC_ARENA_MAX, '2');
+  assert.equal(arena?.env[APPLIED_MARKER], 'arena2');
+  assert.equal(allocatorEnv('arena2', { [APPLIED_MARKER]: 'arena2' }), null, 'the marker stops a second re-exec');
+  const lib = findJemalloc({});
+  if (lib) {
+    const j = allocatorEnv('jemalloc', { LD_PRELOAD: '/x/other.so' });
+    assert.equal(j?.env.LD_PRELOAD, `${lib}:/x/other.so`);
+  }
+  assert.equal(allocatorEnv('jemalloc', { ATELIER_JEMALLOC_PATH: '/nonexistent/libjemalloc.so.2' }), null, 'not installed: run on what there is');
+  assert.equal(existsSync('/nonexistent/libjemalloc.so.2'), false);
+});
+
+it('knows loopback addresses and compares tokens exactly', () => {
+  for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopback(a), true, a);
+  for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '0.0.0.0', '', undefined, '128.0.0.1', 'fe80::1']) assert.equal(isLoopback(a), false, String(a));
+  assert.equal(tokenMatches('a-very-secret-token', 'a-very-secret-token'), true);
+  assert.equal(tokenMatches('a-very-secret-tokeN', 'a-very-secret-token'), false);
+  assert.equal(tokenMatches('a-very-secret-token-longer', 'a-very-secret-token'), false);
+});
