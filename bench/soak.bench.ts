@@ -13,13 +13,14 @@
  * --label L (output file names; default <allocator>-c<C>-n<N>), --server-args "…" (more `atelier serve` flags, e.g.
  * "--request-timeout 120s" on a machine too busy to render 16 queued uploads within the default 30 s).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { leastSquares } from '../src/memory/stats.js';
 import { renderReportPage } from '../src/memory/report-page.js';
+import { memoryChart } from '../src/guard/capture-analysis.js';
+import { spawnServe } from '../test/guard/helpers.js';
 import { HOSTILE, baseUploads, hostileBody, seeded, withComment, type Hostile } from './soak-inputs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,28 +56,10 @@ const label = args.label ?? `${args.allocator ?? 'default'}-c${C}-n${N}`;
 
 interface Reading { done: number; t: number; rss: number; heap: number; external: number; libvips: number; cache: number; unexplained: number }
 
-async function startServer(): Promise<{ launcher: number; base: string; stop(): Promise<number | null> }> {
-  const flags = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [CLI, ...flags], { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, env: { ...process.env, ATELIER_DIAGNOSTICS_DIR: `${root}bench/output/soak-diagnostics` } });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d;
-      const m = /open http:\/\/localhost:(\d+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    if ((await fetch(`${base}/readyz`).catch(() => null))?.ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { launcher: child.pid!, base, stop: () => (child.kill('SIGTERM'), exited) };
+async function startServer(): Promise<{ base: string; stop(): Promise<number | null> }> {
+  const flags = ['--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
+  const { base, child, exited } = await spawnServe(flags, { ATELIER_DIAGNOSTICS_DIR: `${root}bench/output/soak-diagnostics` });
+  return { base, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 function vmHwm(pid: number): number {
@@ -209,26 +192,10 @@ async function main(): Promise<void> {
 
   mkdirSync(`${root}bench/output`, { recursive: true });
   writeFileSync(`${root}bench/output/soak-${label}.json`, JSON.stringify({ ...results, readings }, null, 1));
-  const mb = (f: (r: Reading) => number) => readings.map((r) => +(f(r) / MB).toFixed(2));
   const html = renderReportPage(`Soak ${label}`, [
     { kind: 'text', text: `${N} requests at concurrency ${C} on ${info.allocator}, ${results.seconds} s, node ${process.version}, ${results.machine.cpus} cores` },
     { kind: 'table', headers: ['RSS slope after warm-up (MB/1000 req)', 'peak RSS (MB)', '5xx (not 503)', 'hostile all 4xx'], rows: [[results.rssSlopeMBPer1000, results.peakRssMB, unexpected5xx, String(hostileOk)]] },
-    {
-      kind: 'chart',
-      chart: {
-        title: 'Server memory over requests (MiB)',
-        xLabel: 'requests answered',
-        data: [readings.map((r) => r.done), mb((r) => r.rss), mb((r) => r.heap), mb((r) => r.external), mb((r) => r.libvips), mb((r) => r.cache), mb((r) => r.unexplained)],
-        series: [
-          { label: 'RSS', stroke: '#111' },
-          { label: 'V8 heap (main + workers)', stroke: '#2563eb' },
-          { label: 'external', stroke: '#059669' },
-          { label: 'libvips', stroke: '#d97706' },
-          { label: 'cache', stroke: '#7c3aed' },
-          { label: 'unexplained', stroke: '#dc2626' },
-        ],
-      },
-    },
+    memoryChart('Server memory over requests (MiB)', 'requests answered', readings.map((r) => ({ x: r.done, ...r }))),
     { kind: 'heading', text: 'Answers by status' },
     { kind: 'table', headers: ['status', 'count'], rows: [...statuses].sort() },
     { kind: 'heading', text: 'Hostile inputs' },

@@ -18,30 +18,36 @@ export interface AnalysisInput {
 
 const MiB = 1024 * 1024;
 const TOP = 25;
+
+export interface MemoryRow { x: number; rss: number; heap: number; external: number; libvips: number; cache: number; unexplained: number }
+
+/** The guard's memory chart for a toolkit report page: RSS and its owners, in MiB, against any x. */
+export function memoryChart(title: string, xLabel: string, rows: MemoryRow[]): ReportBlock {
+  const mib = (k: keyof MemoryRow) => rows.map((r) => +(r[k] / MiB).toFixed(2));
+  return {
+    kind: 'chart',
+    chart: {
+      title,
+      xLabel,
+      data: [rows.map((r) => r.x), mib('rss'), mib('heap'), mib('external'), mib('libvips'), mib('cache'), mib('unexplained')],
+      series: [
+        { label: 'RSS', stroke: '#111' },
+        { label: 'V8 heap (main + workers)', stroke: '#2563eb' },
+        { label: 'external', stroke: '#059669' },
+        { label: 'libvips', stroke: '#d97706' },
+        { label: 'cache', stroke: '#7c3aed' },
+        { label: 'unexplained', stroke: '#dc2626' },
+      ],
+    },
+  };
+}
 const PATHS = 5;
 
 export function captureAnalysisHtml(input: AnalysisInput): string {
   const blocks: ReportBlock[] = [{ kind: 'table', headers: ['', ''], rows: input.facts }];
   if (input.history.length > 1) {
-    const h = input.history;
-    const t0 = h[0].t;
-    const mb = (f: (s: MemorySample) => number) => h.map((s) => +(f(s) / MiB).toFixed(2));
-    blocks.push({
-      kind: 'chart',
-      chart: {
-        title: 'Memory before the capture (MiB)',
-        xLabel: 'seconds',
-        data: [h.map((s) => (s.t - t0) / 1000), mb((s) => s.rss), mb((s) => s.heapTotal), mb((s) => s.external), mb((s) => s.libvips), mb((s) => s.cache), mb((s) => s.unexplained)],
-        series: [
-          { label: 'RSS', stroke: '#111' },
-          { label: 'V8 heap', stroke: '#2563eb' },
-          { label: 'external', stroke: '#059669' },
-          { label: 'libvips', stroke: '#d97706' },
-          { label: 'cache', stroke: '#7c3aed' },
-          { label: 'unexplained', stroke: '#dc2626' },
-        ],
-      },
-    });
+    const t0 = input.history[0].t;
+    blocks.push(memoryChart('Memory before the capture (MiB)', 'seconds', input.history.map((s) => ({ x: (s.t - t0) / 1000, heap: s.heapTotal, ...s }))));
   }
   if (input.snapshotPath) {
     const g = loadHeapSnapshot(input.snapshotPath);
