@@ -8,7 +8,7 @@ import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { startServer } from '../server/lifecycle.js';
 import { STUDIO_PLUGINS } from '../server/plugins.js';
-import { activeAllocator, allocatorEnv, reexec } from '../guard/allocator.js';
+import { activeAllocator, allocatorEnv, reexec, watchLauncher } from '../guard/allocator.js';
 
 interface ServeFlags {
   host?: string;
@@ -60,5 +60,6 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      watchLauncher(() => onSignal('SIGTERM'));
     });
 }

@@ -73,3 +73,19 @@ export function reexec(env: NodeJS.ProcessEnv): Promise<never> {
     });
   });
 }
+
+/**
+ * In the re-executed server: if the launcher dies without forwarding a signal (SIGKILL), this process is
+ * re-parented; it then shuts down as if told to, instead of running on unsupervised.
+ */
+export function watchLauncher(onGone: () => void, everyMs = 2000): void {
+  if (!process.env[APPLIED_MARKER]) return;
+  const launcher = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== launcher) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, everyMs);
+  timer.unref();
+}

@@ -126,3 +126,32 @@ describe('memory guard when the diagnostics folder is unwritable', () => {
     }
   });
 });
+
+describe('memory guard above the hard limit', () => {
+  it('turns the server not ready and sheds new renders with 503, with a critical alert', async () => {
+    const written: string[] = [];
+    // Limits far below any real RSS: the first reading is over both.
+    const server = await startGuarded({ memorySoftLimit: 16 * 1024 * 1024, memoryHardLimit: 20 * 1024 * 1024 }, { writeCapture: async (folder) => void written.push(folder) });
+    try {
+      await until(async () => (await get(server.url, '/readyz')).status === 503, 'not ready');
+      const ready = await get(server.url, '/readyz');
+      assert.match(ready.json.reason, /memory above the hard limit/);
+      const shed = await postRaw(server.url, await smallPhoto(7), 'image/png', 'styles=sketch');
+      assert.equal(shed.status, 503);
+      assert.equal(shed.json.error.code, 'OVERLOADED');
+      assert.ok(shed.headers.get('retry-after'));
+      const m = (await get(server.url, '/api/memory')).json;
+      assert.equal(m.state.hard, true);
+      assert.equal(m.state.ready, false);
+      assert.ok(m.alerts.some((a: { kind: string; level: string }) => a.kind === 'hard' && a.level === 'critical'));
+      assert.ok(m.alerts.some((a: { kind: string }) => a.kind === 'soft'));
+      await until(() => written.length === 1, 'the soft limit captured diagnostics once');
+      const text = (await get(server.url, '/metrics')).body.toString();
+      assert.equal(metric(text, 'atelier_memory_alert_active', { kind: 'hard' }), 1);
+      assert.equal(metric(text, 'atelier_diagnostics_captures_total', { trigger: 'soft' }), 1);
+      assert.ok(metric(text, 'atelier_load_shed_total') >= 1);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
