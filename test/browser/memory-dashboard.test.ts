@@ -68,6 +68,12 @@ describe('memory dashboard in Chromium', () => {
     assert.match(await page.locator('#capture-msg').innerText(), /started/);
     await page.waitForTimeout(1200);
     await page.screenshot({ path: `${OUTPUT}memory-dashboard.png`, fullPage: true });
+    // At phone width the charts shrink with the page: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(600);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at phone width`);
+    await page.screenshot({ path: `${OUTPUT}memory-dashboard-phone.png`, fullPage: false });
     assert.deepEqual(errors, []);
   });
 });
