@@ -153,6 +153,8 @@ async function main(): Promise<void> {
   const after = readings.filter((x) => x.done >= N * WARMUP);
   const fit = leastSquares(after.map((x) => x.done / 1000), after.map((x) => x.rss / MB));
   const slope = fit.slope;
+  // The same fit without the result cache, which fills to its bound by design: what grows besides it.
+  const slopeWithoutCache = leastSquares(after.map((x) => x.done / 1000), after.map((x) => (x.rss - x.cache) / MB)).slope;
   const peakSampled = Math.max(...readings.map((x) => x.rss));
   const last = readings[readings.length - 1];
   const hostileOk = [...hostileAnswers.values()].every((m) => [...m.keys()].every((s) => s >= 400 && s < 500));
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
     statuses: Object.fromEntries(statuses),
     hostile: hostileSummary,
     rssSlopeMBPer1000: +slope.toFixed(2),
+    rssWithoutCacheSlopeMBPer1000: +slopeWithoutCache.toFixed(2),
     peakRssMB: +(peak / MB).toFixed(1),
     peakRssSampledMB: +(peakSampled / MB).toFixed(1),
     finalMB: last ? { rss: +(last.rss / MB).toFixed(1), heap: +(last.heap / MB).toFixed(1), external: +(last.external / MB).toFixed(1), libvips: +(last.libvips / MB).toFixed(1), cache: +(last.cache / MB).toFixed(1), unexplained: +(last.unexplained / MB).toFixed(1) } : null,
@@ -185,6 +188,7 @@ async function main(): Promise<void> {
     `mix: ${misses} misses, ${hits} repeats, ${results.mix.hostile} hostile; statuses ${JSON.stringify(results.statuses)}`,
     `hostile answers by kind: ${JSON.stringify(hostileSummary)}`,
     `RSS slope after the first ${Math.round(WARMUP * 100)}%: ${results.rssSlopeMBPer1000} MB per 1000 requests   [${verdict(results.targets.slope)} ≤ 1]`,
+    `  (RSS − result cache: ${results.rssWithoutCacheSlopeMBPer1000} MB per 1000 requests)`,
     `peak RSS: ${results.peakRssMB} MB (VmHWM; sampled ${results.peakRssSampledMB} MB)   [${verdict(results.targets.peak)} ≤ ${peakTarget}]`,
     `final: ${JSON.stringify(results.finalMB)} MB`,
     `5xx other than 503: ${unexpected5xx} [${verdict(results.targets.no5xx)}]; 503 shed: ${shed}; hostile all 4xx: ${verdict(hostileOk)}; server exit ${exitCode}`,
