@@ -27,7 +27,7 @@ export interface MemoryGuardPluginOptions {
 export function memoryGuardPlugin(options: MemoryGuardPluginOptions = {}): StudioPlugin {
   return async (app, { studio }) => {
     const { config } = studio;
-    const workers = new WorkerMemoryTracker(Math.max(3500, config.watchdogIntervalMs * 3));
+    const workers = new WorkerMemoryTracker(Math.max(60_000, 2 * config.requestTimeoutMs));
     const sample = createMemorySampler(studio, workers);
     const load = new LoadMeter(studio.metrics);
     let guard: MemoryGuard | undefined;

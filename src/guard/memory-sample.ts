@@ -54,10 +54,10 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
   return () => {
     const p = processMemory(process.pid);
     const m = process.memoryUsage();
-    const w = workers.sum();
+    const pool = studio.poolStats();
+    const w = workers.sum(pool.threads);
     const vips = sharp.cache().memory;
     const c = studio.cache.stats();
-    const pool = studio.poolStats();
     const code = residentFileBytes(process.pid);
     const heapTotal = m.heapTotal + w.heapTotal;
     const externalAll = m.external + w.external;

@@ -17,7 +17,7 @@ export class WorkerMemoryTracker {
   private readonly reports = new Map<number, WorkerMemoryReport & { seen: number }>();
   private readonly channel = new BroadcastChannel(WORKER_MEMORY_CHANNEL);
 
-  constructor(private readonly staleAfterMs = 3500, private readonly now: () => number = Date.now) {
+  constructor(private readonly staleAfterMs = 60_000, private readonly now: () => number = Date.now) {
     this.channel.onmessage = (event) => {
       const r = (event as MessageEvent).data as WorkerMemoryReport;
       if (r && typeof r === 'object' && typeof r.threadId === 'number') this.reports.set(r.threadId, { ...r, seen: this.now() });
@@ -30,16 +30,18 @@ export class WorkerMemoryTracker {
     this.channel.postMessage('report');
   }
 
-  sum(): WorkersMemory {
+  /**
+   * The reports of at most `threads` workers, the most recently heard first. A worker busy with a long render
+   * cannot report (its event loop is held by the filters) but is alive, so silence alone says little: a worker
+   * is dropped when a newer one takes its place beyond the pool's size (it died and was replaced), or after a
+   * silence longer than any render may last.
+   */
+  sum(threads = Infinity): WorkersMemory {
     const out: WorkersMemory = { workers: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
     const now = this.now();
-    // A worker is gone when it stopped reporting while others went on. When every report is old at once, the
-    // main thread was the one held up (a heap snapshot, a long GC): the reports queued meanwhile are still coming.
-    let newest = -Infinity;
-    for (const r of this.reports.values()) newest = Math.max(newest, r.seen);
-    for (const [id, r] of this.reports) {
-      const silent = now - r.seen;
-      if (silent > this.staleAfterMs && (newest - r.seen > this.staleAfterMs / 2 || silent > this.staleAfterMs * 10)) {
+    const byRecency = [...this.reports.entries()].sort((a, b) => b[1].seen - a[1].seen);
+    for (const [i, [id, r]] of byRecency.entries()) {
+      if (i >= threads || now - r.seen > this.staleAfterMs) {
         this.reports.delete(id);
         continue;
       }
