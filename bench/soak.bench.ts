@@ -54,7 +54,7 @@ for (const [name, v] of [['--hits', HITS], ['--hostile', HOSTILE_SHARE], ['--war
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm run bench:soak does)`);
 const label = args.label ?? `${args.allocator ?? 'default'}-c${C}-n${N}`;
 
-interface Reading { done: number; t: number; rss: number; heap: number; external: number; libvips: number; cache: number; unexplained: number }
+interface Reading { done: number; t: number; rss: number; heap: number; heapUsed: number; workersHeapUsed: number; external: number; libvips: number; cache: number; unexplained: number }
 
 async function startServer(): Promise<{ base: string; stop(): Promise<number | null> }> {
   const flags = ['--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
@@ -91,9 +91,9 @@ async function main(): Promise<void> {
 
   const sampler = setInterval(async () => {
     try {
-      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; heapTotal: number; external: number; libvips: number; cache: number; unexplained: number } };
+      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; heapTotal: number; heapUsed: number; workersHeapUsed: number; external: number; libvips: number; cache: number; unexplained: number } };
       const l = s.latest;
-      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, heap: l.heapTotal, external: l.external, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
+      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, heap: l.heapTotal, heapUsed: l.heapUsed, workersHeapUsed: l.workersHeapUsed, external: l.external, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
     } catch {
       // the server is busy; the next second will do
     }
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     rssWithoutCacheSlopeMBPer1000: +slopeWithoutCache.toFixed(2),
     peakRssMB: +(peak / MB).toFixed(1),
     peakRssSampledMB: +(peakSampled / MB).toFixed(1),
-    finalMB: last ? { rss: +(last.rss / MB).toFixed(1), heap: +(last.heap / MB).toFixed(1), external: +(last.external / MB).toFixed(1), libvips: +(last.libvips / MB).toFixed(1), cache: +(last.cache / MB).toFixed(1), unexplained: +(last.unexplained / MB).toFixed(1) } : null,
+    finalMB: last ? { rss: +(last.rss / MB).toFixed(1), heap: +(last.heap / MB).toFixed(1), heapUsed: +(last.heapUsed / MB).toFixed(1), external: +(last.external / MB).toFixed(1), libvips: +(last.libvips / MB).toFixed(1), cache: +(last.cache / MB).toFixed(1), unexplained: +(last.unexplained / MB).toFixed(1) } : null,
     targets: { slope: slope <= 1, peak: peak / MB <= peakTarget, no5xx: unexpected5xx === 0, hostile4xx: hostileOk },
     shed,
     serverExitCode: exitCode,
