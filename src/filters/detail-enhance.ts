@@ -3,7 +3,7 @@
  * the detail L − base is tripled and put back, and the image returns to RGB with its original a, b.
  */
 import { columnStepsGrey, rangeScale, rowStepsGrey } from './domain-transform.js';
-import { recursiveFilterSteps } from './domain-filter.js';
+import { powerWeights, recursiveFilterSteps } from './domain-filter.js';
 import { fromLab, toLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -38,7 +38,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       },
     },
     { axis: 'cols', run: (x0, x1) => columnStepsGrey(lum, width, height, k, dV, x0, x1) },
-    ...recursiveFilterSteps(base, 1, width, height, dH, dV, p.sigmaS),
+    ...recursiveFilterSteps(base, 1, width, height, powerWeights(dH, dV, p.sigmaS), p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {

@@ -130,6 +130,55 @@ export function power(t: PowerTable, d: number): number {
   return f(t.table[n] * (1 + e * (1 + e * (0.5 + e * (1 / 6)))));
 }
 
+/** RF weights a^d of a run of consecutive pixels, written into out[at..at+count). */
+export interface Weights {
+  fill(first: number, count: number, out: Float32Array, at: number): void;
+}
+
+/** Weights of float domain steps d, through a PowerTable (the float32 power, see there). */
+export class PowerWeights implements Weights {
+  constructor(private readonly d: Float32Array, private readonly t: PowerTable) {}
+  fill(first: number, count: number, out: Float32Array, at: number): void {
+    const { d, t } = this;
+    for (let i = 0; i < count; i++) out[at + i] = power(t, d[first + i]);
+  }
+}
+
+/**
+ * Weights of 8-bit RGB keyed by the integer sum n of |Δ| over the channels: a^(1 + k·n/255) from a table of 766.
+ * The float32 step OpenCV computes from the three float differences can differ from 1 + k·n/255 in its last bits,
+ * so a weight may be an ulp or so off; on photos that moves a handful of output values by one level, no more.
+ */
+export class KeyedWeights implements Weights {
+  private readonly table = new Float32Array(766);
+  constructor(private readonly n: Int32Array, a: number, k: number) {
+    for (let i = 0; i < 766; i++) this.table[i] = f(Math.pow(a, f(1 + f(k * f(i * INV255)))));
+  }
+  fill(first: number, count: number, out: Float32Array, at: number): void {
+    const { n, table } = this;
+    for (let i = 0; i < count; i++) out[at + i] = table[n[first + i]];
+  }
+}
+
+/** Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights. */
+export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number): void {
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    out[row] = 0;
+    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - 3]) + Math.abs(px[p + 1] - px[p - 2]) + Math.abs(px[p + 2] - px[p - 1]);
+  }
+}
+
+/** Σc |Δ| of 8-bit RGB down columns [x0, x1) (0 at y = 0). */
+export function columnKeysRgb(px: Uint8Array, width: number, height: number, out: Int32Array, x0: number, x1: number): void {
+  out.fill(0, x0, x1);
+  const up = width * 3;
+  for (let y = 1; y < height; y++) {
+    const row = y * width;
+    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
+  }
+}
+
 /** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
 export const ROW_GROUP = 4;
 
@@ -137,14 +186,11 @@ export const ROW_GROUP = 4;
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
-export function recursiveRows(o: Float32Array, ch: number, width: number, d: Float32Array, t: PowerTable, w: Float32Array, y0: number, y1: number): void {
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
   const stride = width * ch;
   for (let g = y0; g < y1; g += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, y1 - g);
-    for (let k = 0; k < rows; k++) {
-      const row = (g + k) * width;
-      for (let x = 1; x < width; x++) w[k * width + x] = power(t, d[row + x]);
-    }
+    for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
     const base = g * stride;
     if (ch === 3) {
       for (let x = 1; x < width; x++) {
@@ -178,16 +224,15 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, d: Flo
  * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
  * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
  */
-export function recursiveColumns(
-  o: Float32Array, ch: number, width: number, height: number, d: Float32Array, t: PowerTable, w: Float32Array, x0: number, x1: number,
-): void {
+export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
   const up = width * ch;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
     for (let y = 1; y < height; y++) {
       const row = y * width + xs;
+      weights.fill(row, cols, w, y * STRIP);
       for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
-        const v = (w[q] = power(t, d[row + j]));
+        const v = w[q];
         for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
       }
     }
