@@ -42,11 +42,15 @@ for (let i = 0; i < many; i++) {
 function run(label: string, files: string[], threads: number, maxSide = 1024) {
   const out = join(work, `out-${label.replace(/\W+/g, '-')}`);
   const args = [process.execPath, MAIN, 'render', ...files, '--out', out, '--threads', String(threads), '--max-side', String(maxSide)];
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-  const [seconds, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  const row = { label, inputs: files.length, threads, seconds, perInput: seconds / files.length, peakRssMb: kb / 1024 };
-  console.log(`${label.padEnd(28)} ${files.length} inputs, ${threads} thread(s), --max-side ${maxSide}: ${seconds.toFixed(1)} s (${row.perInput.toFixed(2)} s/input), peak RSS ${row.peakRssMb.toFixed(0)} MB`);
+  const [seconds, user, sys, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  // CPU seconds over wall seconds: how many cores the run kept busy on average (other load on the machine lowers it).
+  const row = { label, inputs: files.length, threads, seconds, perInput: seconds / files.length, cores: (user + sys) / seconds, peakRssMb: kb / 1024 };
+  console.log(
+    `${label.padEnd(28)} ${files.length} inputs, ${threads} thread(s), --max-side ${maxSide}: ${seconds.toFixed(1)} s (${row.perInput.toFixed(2)} s/input, ` +
+      `${((user + sys) / files.length).toFixed(2)} CPU s/input, ${row.cores.toFixed(2)} cores busy), peak RSS ${row.peakRssMb.toFixed(0)} MB`,
+  );
   return row;
 }
 
