@@ -64,7 +64,7 @@ test('--max-side 0 writes exactly the filters’ output, with --param applied', 
   const r = await atelier('render', join(PHOTOS, 'camera.png'), join(PHOTOS, 'horse.png'), '--out', out, '--max-side', '0', '--styles', 'sketch,oil', '--param', 'oil.size=3', '-p', 'sketch.shade=0.05');
   assert.equal(r.code, 0, r.stderr);
   for (const name of ['camera', 'horse'] as const) {
-    const { image } = await decode(photo(name), { maxSide: 0 });
+    const image = await decode(photo(name), { maxSide: 0 });
     const want = renderStyles(image, [
       { style: 'sketch', params: resolveParams('sketch', { shade: 0.05 }) },
       { style: 'oil', params: resolveParams('oil', { size: 3 }) },
@@ -76,7 +76,7 @@ test('--max-side 0 writes exactly the filters’ output, with --param applied', 
     }
   }
   // The parameter really reached the filter: the default oil differs.
-  const { image } = await decode(photo('camera'), { maxSide: 0 });
+  const image = await decode(photo('camera'), { maxSide: 0 });
   const dflt = renderStyles(image, [{ style: 'oil' }]).get('oil')!;
   assert.ok(!(await pixels(join(out, 'camera.oil.png'))).data.equals(Buffer.from(dflt.data)));
 });
@@ -85,7 +85,7 @@ test('a single input renders on every core (renderStylesParallel), still exactly
   const out = join(dir, 'single');
   const r = await atelier('render', join(PHOTOS, 'coffee.png'), '--out', out, '--max-side', '0', '--styles', 'color-sketch,watercolor', '--threads', '2');
   assert.equal(r.code, 0, r.stderr);
-  const { image } = await decode(photo('coffee'), { maxSide: 0 });
+  const image = await decode(photo('coffee'), { maxSide: 0 });
   for (const [style, img] of renderStyles(image, [{ style: 'color-sketch' }, { style: 'watercolor' }])) {
     const got = await pixels(join(out, `coffee.${style}.png`));
     assert.ok(got.data.equals(Buffer.from(img.data)), `coffee.${style}.png holds the single-thread filter output bit for bit`);

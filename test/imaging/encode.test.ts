@@ -14,7 +14,7 @@ async function raw(buf: Buffer) {
 
 test('PNG stores exactly the given samples, for 1, 3 and 4 channels', async () => {
   for (const name of ['camera', 'coffee', 'horse'] as const) {
-    const { image } = await decode(photo(name), { maxSide: 0 });
+    const image = await decode(photo(name), { maxSide: 0 });
     const png = await encode(image, 'png');
     const back = await raw(png);
     assert.equal(back.info.channels, image.channels, name);
@@ -23,7 +23,7 @@ test('PNG stores exactly the given samples, for 1, 3 and 4 channels', async () =
 });
 
 test('lossy formats encode, decode to the right size, and honour quality', async () => {
-  const { image } = await decode(photo('astronaut'), { maxSide: 128 });
+  const image = await decode(photo('astronaut'), { maxSide: 128 });
   for (const f of ['jpeg', 'webp', 'avif'] as const) {
     const lo = await encode(image, f, { quality: 10 });
     const hi = await encode(image, f, { quality: 95 });

@@ -35,7 +35,7 @@ test('a job round-trips: decoded, rendered and encoded in a worker, artworks tra
   assert.equal(input.byteLength, 0, 'the input was transferred, not copied');
   assert.deepEqual([r.width, r.height, r.channels, r.source.format], [600, 400, 3, 'png']);
   assert.deepEqual(Object.keys(r.artworks).sort(), ['oil', 'sketch']);
-  const original = (await decode(photo('coffee'), { maxSide: 0 })).image.data;
+  const original = (await decode(photo('coffee'), { maxSide: 0 })).data;
   const back = await sharp(r.artworks.oil!).raw().toBuffer();
   assert.equal(back.length, original.length);
   for (let i = 0; i < back.length; i += 997) assert.equal(back[i], 255 - original[i]);

@@ -18,7 +18,7 @@ after(async () => {
 test('the real render worker (TypeScript, under tsx) renders what renderStyles renders in-process', async () => {
   const p = createRenderPool({ threads: 1 });
   pools.push(p);
-  const { image } = await decode(photo('horse'), { maxSide: 64 });
+  const image = await decode(photo('horse'), { maxSide: 64 });
   const expected = renderStyles(image, [{ style: 'sketch' }, { style: 'oil' }]);
   const r = await p.run({ input: photo('horse'), requests: [{ style: 'sketch' }, { style: 'oil' }], maxSide: 64, format: 'png' });
   assert.deepEqual(Object.keys(r.artworks).sort(), ['oil', 'sketch']);
