@@ -66,7 +66,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   t = performance.now();
   const artworks: Partial<Record<StyleId, Uint8Array>> = {};
   for (const [style, out] of rendered) {
-    const buf = await encode(out, format, { quality });
+    const buf = await encode(out, format, quality);
     // A Buffer may be a view on a larger pooled ArrayBuffer; only a whole one can be transferred.
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
   }
