@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { AtelierError } from '../errors.js';
 import {
   HeapSnapshot, backReferences, backReferencesDot, captureHeapSnapshot, captureProcessHeapSnapshot, describeNode,
-  diffSnapshotFiles, formatBytes, nodesOfType, sortTypeStats, typeStatistics, type NodeReport, type TypeSortKey,
+  diffSnapshotFiles, nodesOfType, sortTypeStats, typeStatistics, type NodeReport, type TypeSortKey,
 } from '../memory/snapshot/index.js';
 import { renderDotToSvg } from '../memory/graphviz.js';
+import { renderTable } from '../memory/table.js';
+import { formatBytes } from '../memory/units.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -28,13 +30,6 @@ function oneOf<T extends string>(name: string, allowed: readonly T[]) {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number, f: (n: number) => string) => (n > 0 ? `+${f(n)}` : f(n));
-
-/** A plain text table: first column left-aligned, the others right-aligned. */
-function table(header: string[], rows: string[][], leftColumns = 1): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((s, c) => (c < leftColumns ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
@@ -110,7 +105,7 @@ export function registerHeapCommands(mem: Command): void {
         return;
       }
       print(`${file}: ${count(g.nodeCount)} objects, ${formatBytes(totalSize)} (sorted by ${opts.sort})\n`);
-      print(table(['Type', 'Count', 'Self size', 'Retained size'], rows.map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
+      print(renderTable(['Type', 'Count', 'Self size', 'Retained size'], rows.map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
     });
 
   mem
@@ -131,12 +126,12 @@ export function registerHeapCommands(mem: Command): void {
       }
       print(`Growth by type, ${files[0]} → ${files[files.length - 1]}:\n`);
       const grown = d.growth.filter((r) => r.countDelta > 0 || r.sizeDelta > 0).slice(0, opts.limit);
-      print(grown.length ? table(['Type', 'Count', 'Δ count', 'Self size', 'Δ size'], grown.map((r) => [r.type, count(r.countAfter), signed(r.countDelta, count), formatBytes(r.sizeAfter), signed(r.sizeDelta, formatBytes)])) : '(nothing grew)');
+      print(grown.length ? renderTable(['Type', 'Count', 'Δ count', 'Self size', 'Δ size'], grown.map((r) => [r.type, count(r.countAfter), signed(r.countDelta, count), formatBytes(r.sizeAfter), signed(r.sizeDelta, formatBytes)])) : '(nothing grew)');
       if (!d.leaks) return;
       const l = d.leaks;
       print(`\nAllocated between s1 and s2, still alive in s3: ${count(l.leakedCount)} objects, ${formatBytes(l.leakedSelfSize)} self size\n`);
       if (l.byType.length === 0) return;
-      print(table(['Type', 'Count', 'Self size', 'Retained size'], l.byType.slice(0, opts.limit).map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
+      print(renderTable(['Type', 'Count', 'Self size', 'Retained size'], l.byType.slice(0, opts.limit).map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
       print('\nBy retainer path:');
       for (const grp of l.byPath.slice(0, opts.limit)) {
         print(`\n${grp.type} × ${count(grp.count)}, ${formatBytes(grp.retainedSize)} retained${grp.allocationSite ? `, allocated in ${grp.allocationSite}` : ''} (e.g. @${grp.sampleIds[0]})`);

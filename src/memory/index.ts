@@ -21,3 +21,6 @@ export { leastSquares, trendTest, normalCdf, median, type TrendTest, type Linear
 export { renderReportPage, escapeHtml, type ReportBlock, type ReportChart } from './report-page.js';
 export { renderTable } from './table.js';
 export { parseDuration, parseSize, parsePositiveInt, formatBytes, MiB } from './units.js';
+
+// Heap snapshots: parser, dominators, retainer paths, allocation sites, diffs, capture.
+export * from './snapshot/index.js';
