@@ -69,6 +69,11 @@ function printTimeline(r: TimelineResult): void {
     ['USS slope', mibs(r.slope.uss)],
     ['heap slope', mibs(r.slope.heapUsed)],
   ], { title: 'atelier mem run' }));
+  if (r.nodeProcesses.length > 0) {
+    process.stderr.write('\n' + renderTable(['pid', 'program', 'RSS', 'heap used', 'heap total', 'external', 'ArrayBuffers', 'code', 'unexplained'],
+      r.nodeProcesses.map((p) => [p.pid, p.argv.join(' '), formatBytes(p.rss), formatBytes(p.heapUsed), formatBytes(p.heapTotal), formatBytes(p.external), formatBytes(p.arrayBuffers), formatBytes(p.code), formatBytes(p.unexplained)]),
+      { title: 'Node processes at exit (unexplained = RSS − heap total − external − code)', maxCellWidth: 40 }));
+  }
 }
 
 function registerRun(mem: Command): void {
@@ -134,7 +139,8 @@ function registerAlloc(mem: Command): void {
     .description('show the allocation sites of a saved .heapprofile')
     .argument('<profile>', '.heapprofile file'))
     .action((file: string, o: AllocOpts) => {
-      printSites(allocationSites(readAllocationProfile(file), siteOptions(o)), o, file);
+      const opts = siteOptions(o);
+      printSites(allocationSites(readAllocationProfile(file), opts), o, file);
     });
   common(mem.command('alloc-diff')
     .description('live bytes per allocation site, growth from profile a to profile b (tracemalloc compare_to)')

@@ -24,7 +24,7 @@ if (dir) {
     session.connect();
     postSync(session, 'HeapProfiler.enable');
     postSync(session, 'HeapProfiler.startSampling', { samplingInterval: interval });
-    process.on('exit', () => {
+    const write = (): void => {
       try {
         postSync(session, 'HeapProfiler.collectGarbage');
         const { profile } = postSync(session, 'HeapProfiler.getSamplingProfile') as { profile: unknown };
@@ -32,7 +32,19 @@ if (dir) {
       } catch {
         // A profile we cannot write is lost; the program's own exit must not change.
       }
-    });
+    };
+    process.on('exit', write);
+    // A server stopped with Ctrl-C never reaches 'exit' by default: write the profile, then, unless the program
+    // handles the signal itself, die of it as it would have.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      write();
+      if (process.listenerCount(signal) === 1) {
+        process.off(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   } catch {
     // No inspector (built without it): the program runs unprofiled.
   }

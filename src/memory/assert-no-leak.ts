@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtelierError } from '../errors.js';
-import { InspectorSession } from './inspector-session.js';
+import { startAllocationTracking, stopAllocationTracking } from './snapshot/index.js';
 import { formatLeakReport } from './leak-format.js';
 import { judgeRun, type LeakReport } from './leak-judge.js';
 import { measureIterations, snapshotFiles, writeSnapshotFromFreshTask } from './leak-measure.js';
@@ -36,21 +36,21 @@ export async function measureLeak(fn: () => unknown, opts: AssertNoLeakOptions =
   const { iterations, warmup } = validateLeakOptions({ iterations: opts.iterations, warmup: opts.warmup });
   const withSnapshots = opts.snapshots !== false;
   const dir = withSnapshots ? mkdtempSync(join(tmpdir(), 'atelier-assert-')) : '';
-  const session = withSnapshots ? new InspectorSession().connect() : undefined;
   try {
     // Allocation stacks for the objects born from here on, so suspects get a file:line.
-    if (session) await session.post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
+    if (withSnapshots) await startAllocationTracking();
     const snapshots = withSnapshots ? snapshotFiles(dir) : [];
     const run = await measureIterations(fn, {
       warmup,
       iterations,
       snapshot: withSnapshots ? (i) => writeSnapshotFromFreshTask(snapshots[i]) : undefined,
     });
-    if (session) await session.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
+    // Tracking slows every allocation, the snapshot parser's included.
+    if (withSnapshots) await stopAllocationTracking();
     const suspects = withSnapshots ? await findLeakSuspects(snapshots, run.snapshotIterations) : [];
     return judgeRun(run, suspects, { warmup, iterations });
   } finally {
-    session?.disconnect();
+    if (withSnapshots) await stopAllocationTracking();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

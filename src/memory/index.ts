@@ -1,8 +1,8 @@
 /**
  * atelier/memory: the memory toolkit as a library (psutil, tracemalloc, objgraph and memory_profiler for Node).
  */
-export { processMemory, nodeMemory, v8Memory, combineNodeMemory, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
-export { runTimeline, timelineCsv, summarize, type TimelineResult, type TimelineSample, type TimelineOptions } from './timeline.js';
+export { processMemory, nodeMemory, v8Memory, combineNodeMemory, unexplainedBytes, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
+export { runTimeline, timelineCsv, summarize, type NodeProcessSummary, type TimelineResult, type TimelineSample, type TimelineOptions } from './timeline.js';
 export { timelineReport } from './timeline-report.js';
 export { processTree } from './process-tree.js';
 export {
@@ -20,7 +20,7 @@ export { assertNoLeak, measureLeak, type AssertNoLeakOptions } from './assert-no
 export { leastSquares, trendTest, normalCdf, median, type TrendTest, type LinearFit } from './stats.js';
 export { renderReportPage, escapeHtml, type ReportBlock, type ReportChart } from './report-page.js';
 export { renderTable } from './table.js';
-export { parseDuration, parseSize, parsePositiveInt, formatBytes, MiB } from './units.js';
-
-// Heap snapshots: parser, dominators, retainer paths, allocation sites, diffs, capture.
+export { parseDuration, parseSize, parsePositiveInt, MiB } from './units.js';
+// The heap-snapshot API (parser, dominators, retainer paths, allocation sites, diffs, capture), and formatBytes.
 export * from './snapshot/index.js';
+export { renderDotToSvg } from './graphviz.js';

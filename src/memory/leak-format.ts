@@ -6,7 +6,9 @@ import { formatBytes } from './units.js';
 export function formatLeakReport(r: LeakReport, title?: string): string {
   const e = r.evidence;
   const lines: string[] = [];
-  lines.push(`${title ? title + ': ' : ''}${r.verdict === 'leak' ? 'LEAK' : 'clean'} — ${formatBytes(r.bytesPerIteration)} retained per iteration`);
+  lines.push(r.verdict === 'leak'
+    ? `${title ? title + ': ' : ''}LEAK — ${formatBytes(r.bytesPerIteration)} retained per iteration`
+    : `${title ? title + ': ' : ''}clean — trend ${formatBytes(r.bytesPerIteration)} per iteration, within noise`);
   lines.push(`  ${e.reason}`);
   lines.push(`  ${e.warmup} warm-up + ${e.iterations} measured iterations; snapshots after iterations ${e.snapshotIterations.join(', ')}; heap ${Math.round(e.trend.heap.slope)} B/it, external ${Math.round(e.trend.external.slope)} B/it`);
   if (r.suspects.length > 0) {

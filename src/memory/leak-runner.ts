@@ -34,6 +34,8 @@ export function runScenarioChild(scenarioPath: string, opts: ChildOptions): Prom
       if (message?.type === 'done') resolve(message);
       else if (message?.type === 'error') {
         reject(new AtelierError('SCENARIO_FAILED', `scenario failed in ${message.phase}: ${message.message}`, { details: { stack: message.stack, phase: message.phase } }));
+      } else if (code === 0 && !signal) {
+        reject(new AtelierError('SCENARIO_FAILED', 'scenario never finished: a promise of setup, iteration or teardown stayed pending with nothing left to run'));
       } else {
         reject(new AtelierError('SCENARIO_FAILED', `scenario process exited with ${signal ?? `code ${code}`} before reporting (out of memory or process.exit in the scenario?)`));
       }

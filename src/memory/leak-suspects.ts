@@ -10,7 +10,7 @@ import {
   type LeakGroup, type StackFrame,
 } from './snapshot/index.js';
 import type { LeakSuspect } from './leak-judge.js';
-import { findCallLine } from './source-lines.js';
+import { findCallLine, findStoreLine } from './source-lines.js';
 import { isToolkitFile } from './toolkit-files.js';
 
 /** A type is a suspect when it gained at least this many objects per iteration in each interval. */
@@ -36,20 +36,28 @@ function allocatedByToolkit(g: HeapSnapshot, node: number): boolean {
  * otherwise the innermost user frame of the allocation stack, narrowed to the line that calls the next frame
  * (a constructor the user wrote counts as "next frame": the line is where `new` is called).
  */
-function allocationSite(g: HeapSnapshot, node: number, typeName: string): string | null {
+function allocationSite(g: HeapSnapshot, node: number, typeName: string, retainerPath: string[]): string | null {
   if (g.nodeType[node] === g.T.closure) {
     const def = definitionSite(g, node);
     if (def?.file && isUserFile(def.file) && !isToolkitFile(def.file)) return formatSite(def);
   }
   const stack = g.traces().stack(g.traceNodeId[node]);
-  let u = stack.findIndex(userFrame);
+  // The program's own code first; a dependency's frame only when no frame of the program is on the stack.
+  let u = stack.findIndex((f) => userFrame(f) && !f.file.includes('/node_modules/'));
+  if (u < 0) u = stack.findIndex(userFrame);
   if (u < 0) return null;
   // Objects of a user class are allocated in the class's own constructor frame: show where `new` was called.
   if (stack[u].functionName === typeName && u + 1 < stack.length && userFrame(stack[u + 1])) u++;
   const frame = stack[u];
   // Allocated in the user's frame itself (`new T` is often inlined there): look for the type's constructor call.
   const callee = u > 0 && stack[u - 1].functionName ? stack[u - 1].functionName : typeName;
-  const line = findCallLine(frame.file, frame.line, frame.column, callee);
+  // Failing that (an object literal has no constructor call to find), the line that stores it into the nearest
+  // named container of its retainer path (`memo → Object`: where `memo[…] =` happens in that function).
+  let line = findCallLine(frame.file, frame.line, frame.column, callee);
+  for (let k = retainerPath.length - 1; line === null && k >= 0; k--) {
+    const edge = /^([\w$]+) → /.exec(retainerPath[k]);
+    if (edge) line = findStoreLine(frame.file, frame.line, frame.column, edge[1]);
+  }
   return formatSite({ file: frame.file, line: line ?? frame.line });
 }
 
@@ -96,7 +104,7 @@ export async function findLeakSuspects(snapshots: string[], iterations: number[]
     if (biggest) {
       for (const id of biggest.sampleIds) {
         const node = g3.findById(id);
-        if (node >= 0) site = allocationSite(g3, node, t.type);
+        if (node >= 0) site = allocationSite(g3, node, t.type, biggest.retainerPath);
         if (site) break;
       }
     }

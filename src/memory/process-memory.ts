@@ -115,8 +115,13 @@ export function nodeMemory(): NodeMemory {
   return combineNodeMemory(p, v);
 }
 
+/** RSS that V8 does not account for: allocator retention, native memory unknown to V8, thread stacks. */
+export function unexplainedBytes(rss: number, heapTotal: number, external: number, code: number): number {
+  return Math.max(0, rss - (heapTotal + external + code));
+}
+
 /** Joins a kernel reading with a V8 reading of the same process (also used for a Node child's report). */
 export function combineNodeMemory(p: ProcessMemory, v: Omit<NodeMemory, keyof ProcessMemory | 'unexplained'>): NodeMemory {
   const { heapUsed, heapTotal, external, arrayBuffers, code, spaces } = v;
-  return { ...p, heapUsed, heapTotal, external, arrayBuffers, code, spaces, unexplained: Math.max(0, p.rss - (heapTotal + external + code)) };
+  return { ...p, heapUsed, heapTotal, external, arrayBuffers, code, spaces, unexplained: unexplainedBytes(p.rss, heapTotal, external, code) };
 }

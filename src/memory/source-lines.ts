@@ -25,9 +25,23 @@ function escapeRegExp(s: string): string {
  * are not parsed: good enough to bound the search). Null when not found.
  */
 export function findCallLine(file: string, line: number, column: number, callee: string): number | null {
+  if (!/^[\w$]+$/.test(callee)) return null;
+  return findInFunction(file, line, column, new RegExp(`(?:\\bnew\\s+${escapeRegExp(callee)}\\b|(?:^|[^\\w$])${escapeRegExp(callee)}\\s*\\()`));
+}
+
+/**
+ * The line, inside the same function, that stores into the container `name` (`name.push(`, `name.set(`,
+ * `name[k] =`, `name.add(`…): "or that stores them" when the allocation itself has no name to look for.
+ */
+export function findStoreLine(file: string, line: number, column: number, name: string): number | null {
+  if (!/^[\w$]+$/.test(name)) return null;
+  const n = escapeRegExp(name);
+  return findInFunction(file, line, column, new RegExp(`(?:^|[^\\w$.])${n}\\s*(?:\\.\\s*(?:push|unshift|set|add|splice|concat)\\s*\\(|\\[[^\\]]*\\]\\s*=[^=])`));
+}
+
+function findInFunction(file: string, line: number, column: number, call: RegExp): number | null {
   const lines = sourceLines(file);
-  if (!lines || line < 1 || line > lines.length || !/^[\w$]+$/.test(callee)) return null;
-  const call = new RegExp(`(?:\\bnew\\s+${escapeRegExp(callee)}\\b|(?:^|[^\\w$])${escapeRegExp(callee)}\\s*\\()`);
+  if (!lines || line < 1 || line > lines.length) return null;
   let depth = 0;
   let opened = false;
   for (let l = line; l <= lines.length && l < line + 500; l++) {

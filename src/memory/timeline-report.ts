@@ -33,5 +33,10 @@ export function timelineReport(r: TimelineResult): string {
       ],
     } });
   }
+  if (r.nodeProcesses.length > 0) {
+    blocks.push({ kind: 'heading', text: 'Node processes at exit' });
+    blocks.push({ kind: 'table', headers: ['pid', 'program', 'RSS', 'heap used', 'heap total', 'external', 'ArrayBuffers', 'code', 'unexplained'],
+      rows: r.nodeProcesses.map((p) => [p.pid, p.argv.join(' '), formatBytes(p.rss), formatBytes(p.heapUsed), formatBytes(p.heapTotal), formatBytes(p.external), formatBytes(p.arrayBuffers), formatBytes(p.code), formatBytes(p.unexplained)]) });
+  }
   return renderReportPage(`atelier mem run: ${r.command.join(' ').slice(0, 80)}`, blocks);
 }

@@ -3,13 +3,12 @@
  * sampled from /proc, plus V8 heap, external and ArrayBuffers of every Node process in the tree, reported by
  * a preloaded sampler. The result carries the peak and the least-squares slope.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { constants as osConstants } from 'node:os';
 import { AtelierError } from '../errors.js';
-import { processMemory } from './process-memory.js';
+import { runChildCommand, withPreload } from './child-command.js';
+import { processMemory, unexplainedBytes, type HeapSpace } from './process-memory.js';
 import { processTree } from './process-tree.js';
 import { leastSquares } from './stats.js';
 import { toolkitModule } from './toolkit-files.js';
@@ -38,9 +37,25 @@ export interface TimelineResult {
   /** True when at least one Node process in the tree reported V8 figures. */
   node: boolean;
   peak: { rss: number; uss: number; pss: number; heapUsed: number | null; external: number | null };
+  /** The last V8 reading of every Node process of the tree (from its exit), as `mem info` shows for itself. */
+  nodeProcesses: NodeProcessSummary[];
   /** Least-squares slopes over the whole run, bytes per second. */
   slope: { rss: number; uss: number; heapUsed: number | null };
   samples: TimelineSample[];
+}
+
+export interface NodeProcessSummary {
+  pid: number;
+  argv: string[];
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  code: number;
+  /** RSS − (heapTotal + external + code) at the process's exit. */
+  unexplained: number;
+  spaces: HeapSpace[];
 }
 
 export interface TimelineOptions {
@@ -54,7 +69,11 @@ export interface TimelineOptions {
   stdio?: 'inherit' | 'ignore';
 }
 
-interface V8Line { pid: number; t: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+interface V8Line {
+  pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number;
+  /** Only on a process's last line. */
+  code?: number; argv?: string[]; spaces?: HeapSpace[];
+}
 
 /** Runs `argv` to completion while sampling it. Resolves with the samples; the exit code is the command's. */
 export async function runTimeline(argv: string[], opts: TimelineOptions = {}): Promise<TimelineResult> {
@@ -65,21 +84,20 @@ export async function runTimeline(argv: string[], opts: TimelineOptions = {}): P
   const samplesFile = join(dir, 'v8.ndjson');
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
   if (opts.sampleNode !== false) {
-    // NODE_OPTIONS splits on spaces unless quoted; a file URL has none but quoting keeps odd paths safe.
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import="${toolkitModule('sampler-preload').url}"`.trim();
+    env.NODE_OPTIONS = withPreload(env, toolkitModule('sampler-preload').url);
     env.ATELIER_MEM_SAMPLES = samplesFile;
     env.ATELIER_MEM_INTERVAL = String(intervalMs);
   }
   const start = Date.now();
   const samples: Omit<TimelineSample, 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers'>[] = [];
-  const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env, stdio: opts.stdio ?? 'inherit' });
+  let pid: number | undefined;
   const takeSample = (): void => {
-    if (child.pid === undefined) return;
-    const pids = opts.includeChildren === false ? [child.pid] : processTree(child.pid);
+    if (pid === undefined) return;
+    const pids = opts.includeChildren === false ? [pid] : processTree(pid);
     let rss = 0, uss = 0, pss = 0, swap = 0, n = 0;
-    for (const pid of pids) {
+    for (const p of pids) {
       try {
-        const m = processMemory(pid);
+        const m = processMemory(p);
         rss += m.rss; uss += m.uss; pss += m.pss; swap += m.swap; n++;
       } catch {
         // The process ended between the listing and the read.
@@ -87,30 +105,22 @@ export async function runTimeline(argv: string[], opts: TimelineOptions = {}): P
     }
     if (n > 0) samples.push({ t: (Date.now() - start) / 1000, rss, uss, pss, swap, processes: n });
   };
-  // The terminal's Ctrl-C reaches the child too; the parent stays to write what it measured.
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        reject(e.code === 'ENOENT' ? new AtelierError('INVALID_ARGUMENT', `command not found: ${argv[0]}`) : new AtelierError('INTERNAL', `cannot run ${argv[0]}: ${e.message}`));
-      });
-      child.once('spawn', () => {
+    const { exitCode, signal } = await runChildCommand(argv, {
+      env, cwd: opts.cwd, stdio: opts.stdio,
+      onSpawn: (child) => {
+        pid = child.pid;
         takeSample();
         timer = setInterval(takeSample, intervalMs);
-      });
-      child.once('exit', (c, s) => resolve({ code: c, signal: s }));
+      },
     });
+    if (timer) clearInterval(timer);
     const v8Lines = readV8Lines(samplesFile);
     const merged = mergeV8(samples, v8Lines, start, intervalMs);
-    const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-    return summarize(argv, merged, exitCode, signal, (Date.now() - start) / 1000, intervalMs);
+    return summarize(argv, merged, exitCode, signal, (Date.now() - start) / 1000, intervalMs, nodeProcessSummaries(v8Lines));
   } finally {
     if (timer) clearInterval(timer);
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -142,13 +152,26 @@ function mergeV8(samples: Omit<TimelineSample, 'heapUsed' | 'heapTotal' | 'exter
   });
 }
 
+function nodeProcessSummaries(lines: V8Line[]): NodeProcessSummary[] {
+  const out: NodeProcessSummary[] = [];
+  for (const l of lines) {
+    if (!l.spaces) continue;
+    const code = l.code ?? 0;
+    out.push({
+      pid: l.pid, argv: l.argv ?? [], rss: l.rss, heapUsed: l.heapUsed, heapTotal: l.heapTotal, external: l.external,
+      arrayBuffers: l.arrayBuffers, code, unexplained: unexplainedBytes(l.rss, l.heapTotal, l.external, code), spaces: l.spaces,
+    });
+  }
+  return out;
+}
+
 function maxOf(values: (number | null)[]): number | null {
   let m: number | null = null;
   for (const v of values) if (v !== null && (m === null || v > m)) m = v;
   return m;
 }
 
-export function summarize(command: string[], samples: TimelineSample[], exitCode: number, signal: string | null, durationSeconds: number, intervalMs: number): TimelineResult {
+export function summarize(command: string[], samples: TimelineSample[], exitCode: number, signal: string | null, durationSeconds: number, intervalMs: number, nodeProcesses: NodeProcessSummary[] = []): TimelineResult {
   const t = samples.map((s) => s.t);
   const withHeap = samples.filter((s) => s.heapUsed !== null);
   return {
@@ -157,7 +180,8 @@ export function summarize(command: string[], samples: TimelineSample[], exitCode
     signal,
     durationSeconds,
     intervalMs,
-    node: withHeap.length > 0,
+    node: withHeap.length > 0 || nodeProcesses.length > 0,
+    nodeProcesses,
     peak: {
       rss: maxOf(samples.map((s) => s.rss)) ?? 0,
       uss: maxOf(samples.map((s) => s.uss)) ?? 0,

@@ -38,15 +38,7 @@ export function parsePositiveInt(text: string, argName: string, min = 1, max = 1
   return n;
 }
 
-/** Bytes for a human: 1536 → "1.5 KiB"; keeps the sign so growth reads naturally. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  const sign = bytes < 0 ? '-' : '';
-  let v = Math.abs(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${sign}${u === 0 ? Math.round(v) : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
-}
+/** Bytes for people (one formatter for the whole toolkit, shared with the snapshot commands). */
+export { formatBytes } from './snapshot/format-bytes.js';
 
 export const MiB = 1024 * 1024;

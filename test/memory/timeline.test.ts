@@ -20,6 +20,11 @@ test('runTimeline samples a Node command: RSS, USS and V8 figures, peak, slope, 
   assert.ok(r.peak.external !== null && r.peak.external > 20e6, `peak external ${r.peak.external}`);
   assert.ok(r.peak.rss > r.peak.heapUsed!);
   assert.ok(r.slope.heapUsed! > 0 && r.slope.rss > 0, 'memory grows over the run');
+  assert.equal(r.nodeProcesses.length, 1, 'one Node process reported at exit');
+  const p = r.nodeProcesses[0];
+  assert.ok(p.spaces.some((s) => s.name === 'old_space' && s.used > 0));
+  assert.ok(p.external >= 20e6 && p.rss > p.heapUsed && p.code > 0);
+  assert.equal(p.unexplained, Math.max(0, p.rss - (p.heapTotal + p.external + p.code)));
   const csv = timelineCsv(r).trim().split('\n');
   assert.equal(csv[0], 't,rss,uss,pss,swap,processes,heapUsed,heapTotal,external,arrayBuffers');
   assert.equal(csv.length, r.samples.length + 1);
@@ -42,6 +47,7 @@ test('atelier mem run writes CSV, JSON and a self-contained HTML report, and exi
   assert.equal(r.code, 3);
   assert.match(r.stderr, /peak RSS/);
   assert.match(r.stderr, /heap slope/);
+  assert.match(r.stderr, /Node processes at exit/);
   assert.match(readFileSync(csv, 'utf8'), /^t,rss,uss/);
   const data = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(data.exitCode, 3);

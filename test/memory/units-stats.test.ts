@@ -21,8 +21,8 @@ test('durations and sizes parse with clear errors', () => {
   assert.equal(parsePositiveInt('60', '--iterations'), 60);
   assert.throws(() => parsePositiveInt('6.5', '--iterations'), /integer/);
   assert.throws(() => parsePositiveInt('abc', '--iterations'), /integer/);
-  assert.equal(formatBytes(1536), '1.50 KiB');
-  assert.equal(formatBytes(-2048), '-2.00 KiB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
+  assert.equal(formatBytes(-2048), '-2.0 KiB');
 });
 
 test('least squares recovers a known line', () => {
