@@ -15,6 +15,8 @@ export function leakReportPage(scenario: string, r: LeakReport): string {
       ['snapshots after iterations', e.snapshotIterations.join(', ')],
       ['trend window', `${e.trend.fromIteration}–${e.trend.toIteration}`],
       ['retained slope (Theil–Sen)', `${Math.round(e.trend.retained.slope)} B/iteration, 99% [${Math.round(e.trend.retained.slopeLow)}, ${Math.round(e.trend.retained.slopeHigh)}]`],
+      ['rises / falls between iterations', `${e.trend.steps.retained.up} / ${e.trend.steps.retained.down}`],
+      ['sign test p (rises beyond chance)', e.trend.steps.retained.pIncreasing.toExponential(2)],
       ['Mann–Kendall p (increasing)', e.trend.retained.pIncreasing.toExponential(2)],
       ['heap slope', `${Math.round(e.trend.heap.slope)} B/iteration`],
       ['external slope', `${Math.round(e.trend.external.slope)} B/iteration`],
