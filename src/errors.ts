@@ -55,7 +55,7 @@ export function isAtelierError(e: unknown): e is AtelierError {
 /** Worker threads lose the prototype when an error crosses postMessage; this rebuilds it from its fields. */
 export function reviveError(e: unknown): Error {
   if (e instanceof AtelierError) return e;
-  if (isAtelierError(e)) return new AtelierError(e.code, e.message);
+  if (isAtelierError(e)) return new AtelierError(e.code, e.message, e.details ? { details: e.details } : undefined);
   if (e instanceof Error) return e;
   return new Error(String(e));
 }

@@ -5,6 +5,7 @@
  */
 import type { PixelImage } from './image.js';
 import { styleRunner, resolveParams, type StyleId, type StyleParams } from './registry.js';
+import { SHARED_GREY_INPUT } from './style-runners.js';
 
 export interface RenderRequest {
   style: StyleId;
@@ -66,7 +67,7 @@ export function fromRgb(out: PixelImage, alpha: Uint8Array | null, inputWasGrey:
 
 export function renderStyles(image: PixelImage, requests: readonly RenderRequest[]): Map<StyleId, PixelImage> {
   const { rgb, alpha } = toRgb(image);
-  const shared = new Map<string, unknown>();
+  const shared = new Map<string, unknown>([[SHARED_GREY_INPUT, image.channels === 1]]);
   const out = new Map<StyleId, PixelImage>();
   for (const r of requests) {
     const params = resolveParams(r.style, r.params ?? {});

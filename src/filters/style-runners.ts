@@ -1,7 +1,33 @@
-// Placeholder until the filter implementations land (issue 2, filters helper replaces this file).
+/** The single-thread runner of every style: its stages run one after the other over the whole image. */
 import type { StyleId, StyleRunner } from './registry.js';
-import { AtelierError } from '../errors.js';
-const pending: StyleRunner = () => { throw new AtelierError('INTERNAL', 'filters are not built yet'); };
+import { outputChannels, sharedBufferName, STAGES, stagesOf } from './stages.js';
+import { MapWorkspace, runSteps } from './workspace.js';
+
+/** Key in the `shared` map: true when the photo was one grey channel. */
+export const SHARED_GREY_INPUT = 'input:grey';
+
+function runner(style: StyleId): StyleRunner {
+  return (rgb, params, shared) => {
+    const { width, height } = rgb;
+    if (rgb.channels !== 3) throw new Error(`style runners take 3 channels, got ${rgb.channels}`);
+    const ws = new MapWorkspace();
+    ws.put('rgb', 'u8', rgb.data);
+    const sharedName = sharedBufferName(style, params);
+    const cached = sharedName ? shared.get(sharedName) : undefined;
+    if (sharedName && cached instanceof Float32Array) ws.put(sharedName, 'f32', cached);
+    const opts = { greyInput: shared.get(SHARED_GREY_INPUT) === true };
+    for (const stage of stagesOf(style, cached !== undefined)) runSteps(STAGES[stage](ws, width, height, params, opts), width, height);
+    if (sharedName && !cached) shared.set(sharedName, ws.get(sharedName, 'f32', width * height));
+    const channels = outputChannels(style);
+    return { data: ws.get('out', 'u8', width * height * channels), width, height, channels };
+  };
+}
+
 export const STYLE_RUNNERS: Record<StyleId, StyleRunner> = {
-  sketch: pending, 'color-sketch': pending, oil: pending, watercolor: pending, smooth: pending, detail: pending,
+  sketch: runner('sketch'),
+  'color-sketch': runner('color-sketch'),
+  oil: runner('oil'),
+  watercolor: runner('watercolor'),
+  smooth: runner('smooth'),
+  detail: runner('detail'),
 };

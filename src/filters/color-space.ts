@@ -1,0 +1,74 @@
+/**
+ * Float colour conversions the styles need, on values in [0, 1]. YCrCb follows OpenCV's float32 arithmetic (its
+ * coefficients are float32 constants and its vector code fuses multiply-adds, which `f(a * b + c)` reproduces:
+ * the double product of two float32 values is exact); Lab is the textbook sRGB/D65 conversion in double, which lands within a
+ * level or two of OpenCV's table-driven float Lab.
+ */
+const f = Math.fround;
+
+const Y_R = f(0.299), Y_G = f(0.587), Y_B = f(0.114);
+const CR = f(0.713), CB = f(0.564);
+const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
+
+/** Cr and Cb (float32, offset 0.5) of an RGB triple. */
+export function chroma(r: number, g: number, b: number): [number, number] {
+  const y = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
+  return [f(f(f(r - y) * CR) + 0.5), f(f(f(b - y) * CB) + 0.5)];
+}
+
+/** YCrCb → RGB in float32, written into out[o..o+2]. */
+export function fromYCrCb(y: number, cr: number, cb: number, out: Float32Array, o: number): void {
+  const dr = f(cr - 0.5);
+  const db = f(cb - 0.5);
+  out[o] = f(dr * R_CR + y);
+  out[o + 1] = f(dr * G_CR + f(db * G_CB + y));
+  out[o + 2] = f(db * B_CB + y);
+}
+
+// sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).
+const XN = 0.950456, ZN = 1.088754;
+const M = [
+  [0.412453 / XN, 0.35758 / XN, 0.180423 / XN],
+  [0.212671, 0.71516, 0.072169],
+  [0.019334 / ZN, 0.119193 / ZN, 0.950227 / ZN],
+];
+const MI = [
+  [3.240479 * XN, -1.53715, -0.498535 * ZN],
+  [-0.969256 * XN, 1.875991, 0.041556 * ZN],
+  [0.055648 * XN, -0.204043, 1.057311 * ZN],
+];
+const T = 0.008856;
+const lin = (c: number) => (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+const gam = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
+const fw = (t: number) => (t > T ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+const fi = (t: number) => (t > 0.206893 ? t * t * t : (t - 16 / 116) / 7.787);
+
+/** RGB in [0,1] → L (0..100), a, b; written into out[o..o+2]. */
+export function toLab(r: number, g: number, b: number, out: Float32Array, o: number): void {
+  const R = lin(r), G = lin(g), B = lin(b);
+  const x = M[0][0] * R + M[0][1] * G + M[0][2] * B;
+  const y = M[1][0] * R + M[1][1] * G + M[1][2] * B;
+  const z = M[2][0] * R + M[2][1] * G + M[2][2] * B;
+  const fx = fw(x), fy = fw(y), fz = fw(z);
+  out[o] = y > T ? 116 * fy - 16 : 903.3 * y;
+  out[o + 1] = 500 * (fx - fy);
+  out[o + 2] = 200 * (fy - fz);
+}
+
+/** L, a, b → RGB in [0,1] (clipped before the sRGB curve), written into out[o..o+2]. */
+export function fromLab(L: number, a: number, b: number, out: Float32Array, o: number): void {
+  let y: number, fy: number;
+  if (L <= 8) {
+    y = L / 903.3;
+    fy = 7.787 * y + 16 / 116;
+  } else {
+    fy = (L + 16) / 116;
+    y = fy * fy * fy;
+  }
+  const x = fi(a / 500 + fy);
+  const z = fi(fy - b / 200);
+  for (let c = 0; c < 3; c++) {
+    const v = MI[c][0] * x + MI[c][1] * y + MI[c][2] * z;
+    out[o + c] = gam(v < 0 ? 0 : v > 1 ? 1 : v);
+  }
+}

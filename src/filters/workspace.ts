@@ -1,0 +1,71 @@
+/**
+ * Where a style keeps its buffers, and how its work is cut into steps that can run on ranges of rows or columns.
+ *
+ * A style is built as a list of steps over named buffers. Run on one thread, every step gets the whole range;
+ * src/parallel builds the very same steps in each worker over SharedArrayBuffer-backed buffers of the same names
+ * and hands each worker a sub-range. A step only writes the rows (or columns) of its range, so the result does
+ * not depend on how the range was cut.
+ */
+export type Axis = 'rows' | 'cols';
+
+export interface Step {
+  /** 'rows': `run` takes a range of rows [start, end); 'cols': a range of columns. */
+  axis: Axis;
+  run(start: number, end: number): void;
+}
+
+export type BufferKind = 'u8' | 'f32' | 'i32';
+export type BufferOf<K extends BufferKind> = K extends 'u8' ? Uint8Array : K extends 'f32' ? Float32Array : Int32Array;
+
+export interface Workspace {
+  /** The buffer called `name`, created zero-filled on first use; the same kind and length every time. */
+  get<K extends BufferKind>(name: string, kind: K, length: number): BufferOf<K>;
+}
+
+const BYTES: Record<BufferKind, number> = { u8: 1, f32: 4, i32: 4 };
+
+export function typedView<K extends BufferKind>(kind: K, buffer: ArrayBufferLike, length: number, byteOffset = 0): BufferOf<K> {
+  const view =
+    kind === 'u8' ? new Uint8Array(buffer, byteOffset, length) : kind === 'f32' ? new Float32Array(buffer, byteOffset, length) : new Int32Array(buffer, byteOffset, length);
+  return view as BufferOf<K>;
+}
+
+export interface NamedBuffer {
+  kind: BufferKind;
+  length: number;
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+}
+
+/** A workspace that creates its buffers on demand, on the heap or (for workers to share) as SharedArrayBuffers. */
+export class MapWorkspace implements Workspace {
+  readonly buffers = new Map<string, NamedBuffer>();
+  constructor(private readonly shared = false) {}
+
+  get<K extends BufferKind>(name: string, kind: K, length: number): BufferOf<K> {
+    let b = this.buffers.get(name);
+    if (!b) {
+      const bytes = length * BYTES[kind];
+      b = { kind, length, byteOffset: 0, buffer: this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes) };
+      this.buffers.set(name, b);
+    } else if (b.kind !== kind || b.length !== length) {
+      throw new Error(`buffer "${name}" was made as ${b.kind}[${b.length}], asked as ${kind}[${length}]`);
+    }
+    return typedView(kind, b.buffer, length, b.byteOffset);
+  }
+
+  /** Puts an existing array under `name` (e.g. the input pixels), without copying. */
+  put(name: string, kind: BufferKind, array: Uint8Array | Float32Array | Int32Array): void {
+    this.buffers.set(name, { kind, length: array.length, buffer: array.buffer, byteOffset: array.byteOffset });
+  }
+}
+
+/** Runs steps one after the other over their whole range, on this thread. */
+export function runSteps(steps: readonly Step[], width: number, height: number): void {
+  for (const s of steps) s.run(0, s.axis === 'rows' ? height : width);
+}
+
+/** A clamping view of an 8-bit buffer: storing a number rounds half to even, saturates to 0..255, NaN → 0. */
+export function clamped(u8: Uint8Array): Uint8ClampedArray {
+  return new Uint8ClampedArray(u8.buffer, u8.byteOffset, u8.length);
+}

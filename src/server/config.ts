@@ -1,0 +1,158 @@
+/**
+ * The studio's ONE configuration object. Every setting has a default, an environment variable and (for the
+ * common ones) a command-line flag; all go through the same parsing and range checks, so a bad value is refused
+ * at start-up with a message that names where it came from, the setting and the allowed range.
+ * Precedence: explicit overrides (tests, embedding) > flags > environment > default.
+ */
+import { availableParallelism } from 'node:os';
+import { AtelierError } from '../errors.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats.js';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Render worker threads. */
+  threads: number;
+  /** Jobs that may wait for a worker before new work is shed with 503. */
+  maxQueue: number;
+  /** Per-request time limit for a render, queue wait included. */
+  requestTimeoutMs: number;
+  /** How long a graceful shutdown waits for in-flight requests before aborting them. */
+  shutdownTimeoutMs: number;
+  /** Largest accepted upload (raw body or multipart file). */
+  maxUploadBytes: number;
+  /** Upload bytes that may wait in the queue or be rendering, all renders together, before new ones get 503. */
+  maxPendingUploadBytes: number;
+  /** Largest accepted decoded image, width × height, judged from the header. */
+  maxPixels: number;
+  /** maxSide used when a request names none. */
+  defaultMaxSide: number;
+  /** Largest maxSide a request may ask for. */
+  maxSideLimit: number;
+  /** Result cache bound, in bytes of encoded artworks. */
+  cacheMaxBytes: number;
+  cacheTtlMs: number;
+  /** Artwork format when a request names none. */
+  defaultFormat: OutputFormat;
+  /** Encoder quality (jpeg, webp, avif) when a request names none. */
+  defaultQuality: number;
+  logLevel: LogLevel;
+  /** Seconds announced in Retry-After when load is shed. */
+  retryAfterSeconds: number;
+}
+
+type Kind =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'bytes'; min: number; max: number }
+  | { type: 'duration'; min: number; max: number }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'host' };
+
+interface FieldSpec {
+  env: string;
+  flag?: string;
+  kind: Kind;
+  doc: string;
+  default: () => string | number;
+}
+
+const MB = 1024 * 1024;
+
+/** The table every setting is read from; README's "Configuration" list is written from it. */
+export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = {
+  host: { env: 'ATELIER_HOST', flag: '--host', kind: { type: 'host' }, default: () => '127.0.0.1', doc: 'interface to listen on' },
+  port: { env: 'ATELIER_PORT', flag: '--port', kind: { type: 'int', min: 0, max: 65535 }, default: () => 8080, doc: 'TCP port (0 picks a free one)' },
+  threads: { env: 'ATELIER_THREADS', flag: '--threads', kind: { type: 'int', min: 1, max: 256 }, default: () => availableParallelism(), doc: 'render worker threads (default: one per core)' },
+  maxQueue: { env: 'ATELIER_MAX_QUEUE', flag: '--max-queue', kind: { type: 'int', min: 0, max: 100_000 }, default: () => 32, doc: 'renders waiting for a worker before 503' },
+  requestTimeoutMs: { env: 'ATELIER_REQUEST_TIMEOUT', flag: '--request-timeout', kind: { type: 'duration', min: 10, max: 3_600_000 }, default: () => 30_000, doc: 'time limit of one render request (504 after it)' },
+  shutdownTimeoutMs: { env: 'ATELIER_SHUTDOWN_TIMEOUT', kind: { type: 'duration', min: 0, max: 3_600_000 }, default: () => 30_000, doc: 'how long SIGTERM/SIGINT wait for in-flight requests' },
+  maxUploadBytes: { env: 'ATELIER_MAX_UPLOAD', kind: { type: 'bytes', min: 1024, max: 1024 * MB }, default: () => 25 * MB, doc: 'largest upload (413 above)' },
+  maxPendingUploadBytes: { env: 'ATELIER_MAX_PENDING_UPLOADS', kind: { type: 'bytes', min: 1024, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'upload bytes held by queued and running renders together (503 above)' },
+  maxPixels: { env: 'ATELIER_MAX_PIXELS', kind: { type: 'int', min: 1, max: 1_000_000_000 }, default: () => 50_000_000, doc: 'largest decoded image in pixels (413 above, judged from the header)' },
+  defaultMaxSide: { env: 'ATELIER_DEFAULT_MAX_SIDE', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 1024, doc: 'longest side of artworks when a request names no maxSide' },
+  maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },
+  cacheMaxBytes: { env: 'ATELIER_CACHE_SIZE', kind: { type: 'bytes', min: MB, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'result cache bound, in bytes of encoded artworks' },
+  cacheTtlMs: { env: 'ATELIER_CACHE_TTL', kind: { type: 'duration', min: 1000, max: 30 * 86_400_000 }, default: () => 3_600_000, doc: 'how long a render stays in the cache' },
+  defaultFormat: { env: 'ATELIER_FORMAT', kind: { type: 'enum', values: OUTPUT_FORMATS }, default: () => 'png', doc: 'artwork format when a request names none' },
+  defaultQuality: { env: 'ATELIER_QUALITY', kind: { type: 'int', min: 1, max: 100 }, default: () => 90, doc: 'jpeg/webp/avif quality when a request names none' },
+  logLevel: { env: 'ATELIER_LOG_LEVEL', flag: '--log-level', kind: { type: 'enum', values: LOG_LEVELS }, default: () => 'info', doc: 'pino log level' },
+  retryAfterSeconds: { env: 'ATELIER_RETRY_AFTER', kind: { type: 'int', min: 1, max: 3600 }, default: () => 2, doc: 'seconds announced in Retry-After when shedding load' },
+};
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: MB, m: MB, gb: 1024 * MB, g: 1024 * MB };
+const DURATIONS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function describe(kind: Kind): string {
+  switch (kind.type) {
+    case 'int': return `an integer from ${kind.min} to ${kind.max}`;
+    case 'bytes': return `a size from ${kind.min} to ${kind.max} bytes (e.g. 25MB, 512kb, 1048576)`;
+    case 'duration': return `a duration from ${kind.min} to ${kind.max} ms (e.g. 30s, 500ms, 2m, 1500)`;
+    case 'enum': return `one of ${kind.values.join(', ')}`;
+    case 'host': return 'a host name or IP address';
+  }
+}
+
+function parseValue(kind: Kind, raw: string | number): string | number | undefined {
+  const s = String(raw).trim();
+  switch (kind.type) {
+    case 'int': {
+      if (!/^[-+]?\d+$/.test(s)) return undefined;
+      const v = Number(s);
+      return v >= kind.min && v <= kind.max ? v : undefined;
+    }
+    case 'bytes': {
+      const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(s);
+      const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+      if (!m || unit === undefined) return undefined;
+      const v = Math.round(Number(m[1]) * unit);
+      return v >= kind.min && v <= kind.max ? v : undefined;
+    }
+    case 'duration': {
+      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(s);
+      if (!m) return undefined;
+      const v = Math.round(Number(m[1]) * DURATIONS[(m[2] || 'ms').toLowerCase()]);
+      return v >= kind.min && v <= kind.max ? v : undefined;
+    }
+    case 'enum':
+      return kind.values.includes(s.toLowerCase()) ? s.toLowerCase() : undefined;
+    case 'host':
+      return /^[A-Za-z0-9.:\-[\]]+$/.test(s) ? s : undefined;
+  }
+}
+
+export interface ConfigSources {
+  /** Parsed command-line options, keyed by ServerConfig field. */
+  flags?: Partial<Record<keyof ServerConfig, string | number | undefined>>;
+  env?: Record<string, string | undefined>;
+  /** Values set by code (tests, embedding); validated like the rest. */
+  overrides?: Partial<ServerConfig>;
+}
+
+/** Builds and validates the config; throws AtelierError INVALID_ARGUMENT naming the first bad setting. */
+export function loadConfig(sources: ConfigSources = {}): ServerConfig {
+  const env = sources.env ?? {};
+  const out: Record<string, string | number> = {};
+  for (const [key, spec] of Object.entries(CONFIG_FIELDS) as [keyof ServerConfig, FieldSpec][]) {
+    const candidates: [string, string | number | undefined][] = [
+      [`config.${key}`, sources.overrides?.[key]],
+      [spec.flag ?? `--${key}`, sources.flags?.[key]],
+      [spec.env, env[spec.env]],
+    ];
+    const found = candidates.find(([, v]) => v !== undefined && v !== '');
+    if (!found) {
+      out[key] = spec.default();
+      continue;
+    }
+    const [origin, raw] = found as [string, string | number];
+    const v = parseValue(spec.kind, raw);
+    if (v === undefined) throw new AtelierError('INVALID_ARGUMENT', `${origin} must be ${describe(spec.kind)}, got ${JSON.stringify(raw)}`);
+    out[key] = v;
+  }
+  const config = out as unknown as ServerConfig;
+  if (config.defaultMaxSide > config.maxSideLimit) {
+    throw new AtelierError('INVALID_ARGUMENT', `ATELIER_DEFAULT_MAX_SIDE (${config.defaultMaxSide}) must not exceed ATELIER_MAX_SIDE_LIMIT (${config.maxSideLimit})`);
+  }
+  return Object.freeze(config);
+}

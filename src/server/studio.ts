@@ -1,0 +1,62 @@
+/**
+ * The studio's services, built once per app from the config and shared by every route plugin (and by later
+ * plugins such as the memory guard): config, metrics, result cache, render pool, render service, lifecycle.
+ */
+import type { ServerConfig } from './config.js';
+import { createMetrics, type StudioMetrics } from './metrics.js';
+import { ResultCache } from './result-cache.js';
+import { RenderService } from './render-service.js';
+import { createRenderPool, type RenderPool, type RenderPoolStats } from '../pool/index.js';
+
+export interface Lifecycle {
+  /** Set when shutdown begins: /readyz turns 503 and new renders are refused. */
+  draining: boolean;
+  /** HTTP requests being answered now (a socket without one can be closed safely). */
+  activeRequests: number;
+  /**
+   * Reasons other modules hold the server not ready (e.g. a memory limit): while any is held, /readyz answers
+   * 503 with them and new renders are shed with 503 OVERLOADED.
+   */
+  holds: Set<string>;
+}
+
+export interface Studio {
+  config: ServerConfig;
+  metrics: StudioMetrics;
+  cache: ResultCache;
+  pool: RenderPool;
+  renders: RenderService;
+  lifecycle: Lifecycle;
+  /** Pool statistics, for readiness, metrics and dashboards. */
+  poolStats(): RenderPoolStats;
+  /** True when a new render would be refused for lack of queue room. */
+  queueFull(): boolean;
+}
+
+export interface StudioDeps {
+  /** An already built pool (tests, embedding); otherwise one is created from the config. */
+  pool?: RenderPool;
+  metrics?: StudioMetrics;
+}
+
+export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studio {
+  const metrics = deps.metrics ?? createMetrics();
+  const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
+  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue });
+  const renders = new RenderService({ pool, cache, metrics, config });
+  const poolStats = (): RenderPoolStats => pool.stats();
+  const queueFull = (): boolean => {
+    const s = pool.stats();
+    return s.queued + s.running >= s.capacity;
+  };
+  metrics.addCollector(() => {
+    const c = cache.stats();
+    metrics.cacheBytes.set(c.bytes);
+    metrics.cacheEntries.set(c.entries);
+    const s = pool.stats();
+    metrics.queueDepth.set(s.queued);
+    metrics.inFlight.set(s.running);
+    metrics.poolUtilization.set(s.utilisation);
+  });
+  return { config, metrics, cache, pool, renders, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
+}
