@@ -26,6 +26,11 @@ export function leakReportPage(scenario: string, r: LeakReport): string {
       data: [s.map((x) => x.iteration), s.map((x) => x.heapUsed), s.map((x) => x.external), s.map((x) => x.arrayBuffers)],
       series: [{ label: 'heap used', stroke: '#2ca02c', unit: 'bytes' }, { label: 'external', stroke: '#ff7f0e', unit: 'bytes' }, { label: 'ArrayBuffers', stroke: '#8c564b', unit: 'bytes' }],
     } },
+    { kind: 'chart', chart: {
+      title: 'Resident set size after full GC (not judged: allocators keep freed pages)', xLabel: 'iteration',
+      data: [s.map((x) => x.iteration), s.map((x) => x.rss ?? null)],
+      series: [{ label: 'RSS', stroke: '#d62728', unit: 'bytes' }],
+    } },
   ];
   if (r.suspects.length > 0) {
     blocks.push({ kind: 'heading', text: 'Suspects' });
