@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InspectorSession } from './inspector-session.js';
+import { getGc } from './leak-measure.js';
 
 const dir = process.env.ATELIER_ALLOC_DIR;
 const interval = Number(process.env.ATELIER_ALLOC_INTERVAL) || 32768;
@@ -17,7 +18,8 @@ if (dir) {
     session.postSync('HeapProfiler.startSampling', { samplingInterval: interval });
     const write = (): void => {
       try {
-        session.postSync('HeapProfiler.collectGarbage');
+        // The inspector's collectGarbage answers later than an 'exit' handler lives: collect directly.
+        getGc()();
         const { profile } = session.postSync<{ profile: unknown }>('HeapProfiler.getSamplingProfile');
         writeFileSync(join(dir, `${process.pid}.heapprofile`), JSON.stringify(profile));
       } catch {
