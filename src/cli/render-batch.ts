@@ -1,13 +1,15 @@
 /**
  * Renders many files through the render pool with bounded memory: at most two inputs per thread are read,
- * rendering or being written at any moment, whatever the number of files. Each failed input is reported
- * once and the others carry on.
+ * rendering or being written at any moment, whatever the number of files. A single file has all the cores to
+ * itself instead. Each failed input is reported once and the others carry on.
  */
 import { readFile } from 'node:fs/promises';
 import { join, parse, resolve } from 'node:path';
 import type { StyleId, StyleParams } from '../filters/registry.js';
 import { extensionOf, type OutputFormat } from '../imaging/formats.js';
 import { createRenderPool } from '../pool/render-pool.js';
+import { renderJob, type RenderJob, type RenderResult } from '../pool/render-job.js';
+import { renderStylesParallel, closeFilterThreads } from '../parallel/index.js';
 import { AtelierError, isAtelierError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { BatchProgress } from './progress.js';
@@ -90,21 +92,19 @@ export async function renderBatch(settings: BatchSettings, progress: BatchProgre
     progress.fail(`atelier: ${input}: ${why}`);
     progress.tick(input);
   };
-  const unique = new Set(settings.inputs.map((f) => resolve(f))).size;
-  progress.start(unique);
+  progress.start(new Set(settings.inputs.map((f) => resolve(f))).size);
   const jobs = plan(settings, refuse);
   if (jobs.length === 0) return outcome;
 
   const threads = Math.min(settings.threads, jobs.length);
-  const pool = createRenderPool({ threads, maxQueue: threads });
-  const requests = settings.requests.map((r) => ({ style: r.style, params: r.params }));
+  const renderer = jobs.length === 1 && settings.threads > 1 ? oneLargeImage(settings.threads) : manyImages(threads);
 
   async function renderOne({ input, outputs }: Planned): Promise<void> {
     try {
       const bytes = await readFile(input);
-      const result = await pool.run(
-        { input: bytes, requests, format: settings.format, quality: settings.quality, maxSide: settings.maxSide, maxPixels: settings.maxPixels },
-        { signal },
+      const result = await renderer.run(
+        { input: bytes, requests: settings.requests, format: settings.format, quality: settings.quality, maxSide: settings.maxSide, maxPixels: settings.maxPixels },
+        signal,
       );
       for (const { style, path } of outputs) {
         const data = result.artworks[style];
@@ -130,7 +130,29 @@ export async function renderBatch(settings: BatchSettings, progress: BatchProgre
   try {
     await Promise.all(Array.from({ length: Math.min(threads * 2, jobs.length) }, lane));
   } finally {
-    await pool.close({ force: true });
+    await renderer.close();
   }
   return outcome;
+}
+
+interface Renderer {
+  run(job: RenderJob, signal?: AbortSignal): Promise<RenderResult>;
+  close(): Promise<void>;
+}
+
+/** Many inputs: one per worker thread of the render pool. */
+function manyImages(threads: number): Renderer {
+  const pool = createRenderPool({ threads, maxQueue: threads });
+  return { run: (job, signal) => pool.run(job, { signal }), close: () => pool.close({ force: true }) };
+}
+
+/**
+ * A single input would leave all but one pool thread idle, so it is decoded and encoded here (sharp works off
+ * the event loop) and its filters run on every core at once; the result is the same to the bit.
+ */
+function oneLargeImage(threads: number): Renderer {
+  return {
+    run: (job) => renderJob(job, (image, requests) => renderStylesParallel(image, requests, { threads })),
+    close: () => closeFilterThreads(),
+  };
 }

@@ -10,19 +10,14 @@ const Y_R = f(0.299), Y_G = f(0.587), Y_B = f(0.114);
 const CR = f(0.713), CB = f(0.564);
 const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
 
-/** Cr and Cb (float32, offset 0.5) of an RGB triple. */
-export function chroma(r: number, g: number, b: number): [number, number] {
-  const y = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
-  return [f(f(f(r - y) * CR) + 0.5), f(f(f(b - y) * CB) + 0.5)];
-}
-
-/** YCrCb → RGB in float32, written into out[o..o+2]. */
-export function fromYCrCb(y: number, cr: number, cb: number, out: Float32Array, o: number): void {
-  const dr = f(cr - 0.5);
-  const db = f(cb - 0.5);
-  out[o] = f(dr * R_CR + y);
-  out[o + 1] = f(dr * G_CR + f(db * G_CB + y));
-  out[o + 2] = f(db * B_CB + y);
+/** RGB with its luma replaced by y (float32 YCrCb round trip), written into out[0..2]. */
+export function recolor(y: number, r: number, g: number, b: number, out: Float32Array): void {
+  const luma = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
+  const dr = f(f(f(r - luma) * CR + 0.5) - 0.5);
+  const db = f(f(f(b - luma) * CB + 0.5) - 0.5);
+  out[0] = f(dr * R_CR + y);
+  out[1] = f(dr * G_CR + f(db * G_CB + y));
+  out[2] = f(db * B_CB + y);
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).
@@ -38,14 +33,38 @@ const MI = [
   [0.055648 * XN, -0.204043, 1.057311 * ZN],
 ];
 const T = 0.008856;
-const lin = (c: number) => (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
-const gam = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
-const fw = (t: number) => (t > T ? Math.cbrt(t) : 7.787 * t + 16 / 116);
 const fi = (t: number) => (t > 0.206893 ? t * t * t : (t - 16 / 116) / 7.787);
 
-/** RGB in [0,1] → L (0..100), a, b; written into out[o..o+2]. */
+/** A function on [0, 1] sampled finely, read with linear interpolation (errors far below one 8-bit level). */
+class Curve {
+  private readonly v: Float64Array;
+  private readonly n: number;
+  constructor(fn: (x: number) => number, n = 8192) {
+    this.n = n;
+    this.v = new Float64Array(n + 2);
+    for (let i = 0; i <= n + 1; i++) this.v[i] = fn(Math.min(1, i / n));
+  }
+  at(x: number): number {
+    const p = (x < 0 ? 0 : x > 1 ? 1 : x) * this.n;
+    const i = p | 0;
+    return this.v[i] + (this.v[i + 1] - this.v[i]) * (p - i);
+  }
+}
+
+/** sRGB decoding of the 256 inputs (the styles start from 8-bit samples), exact. */
+const LINEAR = new Float64Array(256);
+for (let v = 0; v < 256; v++) {
+  const c = Math.fround(v * Math.fround(1 / 255));
+  LINEAR[v] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+const GAMMA = new Curve((c) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055));
+const CBRT = new Curve(Math.cbrt);
+const fw = (t: number) => (t > T ? CBRT.at(t) : 7.787 * t + 16 / 116);
+const gam = (c: number) => GAMMA.at(c);
+
+/** 8-bit RGB → L (0..100), a, b; written into out[o..o+2]. */
 export function toLab(r: number, g: number, b: number, out: Float32Array, o: number): void {
-  const R = lin(r), G = lin(g), B = lin(b);
+  const R = LINEAR[r], G = LINEAR[g], B = LINEAR[b];
   const x = M[0][0] * R + M[0][1] * G + M[0][2] * B;
   const y = M[1][0] * R + M[1][1] * G + M[1][2] * B;
   const z = M[2][0] * R + M[2][1] * G + M[2][2] * B;
@@ -69,6 +88,6 @@ export function fromLab(L: number, a: number, b: number, out: Float32Array, o: n
   const z = fi(fy - b / 200);
   for (let c = 0; c < 3; c++) {
     const v = MI[c][0] * x + MI[c][1] * y + MI[c][2] * z;
-    out[o + c] = gam(v < 0 ? 0 : v > 1 ? 1 : v);
+    out[o + c] = gam(v);
   }
 }

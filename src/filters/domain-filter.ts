@@ -2,31 +2,52 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, PowerTable, recursiveColumns, recursiveRows } from './domain-transform.js';
-import type { Step } from './workspace.js';
+import { ROW_GROUP, STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, type Weights } from './domain-transform.js';
+import type { Axis, Step } from './workspace.js';
 
 export const ITERATIONS = 3;
 
+/** The feedback coefficient a of iteration i. */
+export function iterationFeedback(sigmaS: number, i: number): number {
+  return feedback(iterationSigma(sigmaS, i));
+}
+
+/** Weights of float domain steps dH, dV (any image). */
+export function powerWeights(dH: Float32Array, dV: Float32Array, sigmaS: number): (i: number, axis: Axis) => Weights {
+  const tables = Array.from({ length: ITERATIONS }, (_, i) => new PowerTable(iterationFeedback(sigmaS, i)));
+  return (i, axis) => new PowerWeights(axis === 'rows' ? dH : dV, tables[i]);
+}
+
+/** Weights of 8-bit RGB keyed by Σ|Δ| (see KeyedWeights). */
+export function keyedWeights(nH: Int32Array, nV: Int32Array, sigmaS: number, k: number): (i: number, axis: Axis) => Weights {
+  return (i, axis) => new KeyedWeights(axis === 'rows' ? nH : nV, iterationFeedback(sigmaS, i), k);
+}
+
 /**
- * RF on `o` (ch interleaved channels): dH/dV are the horizontal/vertical domain steps; w is W·H floats of
- * scratch for the vertical weights.
+ * RF on `o` (ch interleaved channels); weights(i, 'rows' | 'cols') gives the weights of iteration i's
+ * horizontal or vertical passes.
  */
-export function recursiveFilterSteps(
-  o: Float32Array, ch: number, width: number, height: number,
-  dH: Float32Array, dV: Float32Array, w: Float32Array, sigmaS: number,
-): Step[] {
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
+  let strip: Float32Array | null = null;
   for (let i = 0; i < ITERATIONS; i++) {
-    const table = new PowerTable(feedback(iterationSigma(sigmaS, i)));
+    const wH = weights(i, 'rows');
+    const wV = weights(i, 'cols');
     steps.push({
       axis: 'rows',
       run(y0, y1) {
-        row ??= new Float32Array(width);
-        recursiveRows(o, ch, width, dH, table, row, y0, y1);
+        row ??= new Float32Array(width * ROW_GROUP);
+        recursiveRows(o, ch, width, wH, row, y0, y1);
       },
     });
-    steps.push({ axis: 'cols', run: (x0, x1) => recursiveColumns(o, ch, width, height, dV, table, w, x0, x1) });
+    steps.push({
+      axis: 'cols',
+      run(x0, x1) {
+        strip ??= new Float32Array(height * STRIP);
+        recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
+      },
+    });
   }
   return steps;
 }

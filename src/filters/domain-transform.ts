@@ -52,6 +52,15 @@ export function rowStepsRgb(px: Uint8Array, width: number, k: number, out: Float
   }
 }
 
+/** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
+export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    let ct = (out[row] = 1);
+    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
+  }
+}
+
 /** Vertical domain steps of columns [x0, x1) of an RGB image (swept row by row for the cache). */
 export function columnStepsRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
   out.fill(1, x0, x1);
@@ -80,19 +89,13 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Turns steps into transformed coordinates along rows, in place: ct[x] = ct[x−1] + d[x]. */
-export function accumulateRows(d: Float32Array, width: number, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) {
-    const end = (y + 1) * width;
-    for (let i = y * width + 1; i < end; i++) d[i] = f(d[i - 1] + d[i]);
-  }
-}
-
-/** Turns steps into transformed coordinates down columns [x0, x1), in place. */
-export function accumulateColumns(d: Float32Array, width: number, height: number, x0: number, x1: number): void {
+/** Transformed coordinates down columns [x0, x1) of an RGB image. */
+export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
+  out.fill(1, x0, x1);
+  const up = width * 3;
   for (let y = 1; y < height; y++) {
     const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) d[i] = f(d[i - width] + d[i]);
+    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = f(out[row - width + x] + stepRgb(px, p, p - up, k));
   }
 }
 
@@ -127,43 +130,117 @@ export function power(t: PowerTable, d: number): number {
   return f(t.table[n] * (1 + e * (1 + e * (0.5 + e * (1 / 6)))));
 }
 
-/** Horizontal RF pass over rows [y0, y1) of `o` (ch interleaved channels); d are the domain steps. */
-export function recursiveRows(o: Float32Array, ch: number, width: number, d: Float32Array, t: PowerTable, w: Float32Array, y0: number, y1: number): void {
+/** RF weights a^d of a run of consecutive pixels, written into out[at..at+count). */
+export interface Weights {
+  fill(first: number, count: number, out: Float32Array, at: number): void;
+}
+
+/** Weights of float domain steps d, through a PowerTable (the float32 power, see there). */
+export class PowerWeights implements Weights {
+  constructor(private readonly d: Float32Array, private readonly t: PowerTable) {}
+  fill(first: number, count: number, out: Float32Array, at: number): void {
+    const { d, t } = this;
+    for (let i = 0; i < count; i++) out[at + i] = power(t, d[first + i]);
+  }
+}
+
+/**
+ * Weights of 8-bit RGB keyed by the integer sum n of |Δ| over the channels: a^(1 + k·n/255) from a table of 766.
+ * The float32 step OpenCV computes from the three float differences can differ from 1 + k·n/255 in its last bits,
+ * so a weight may be an ulp or so off; on photos that moves a handful of output values by one level, no more.
+ */
+export class KeyedWeights implements Weights {
+  private readonly table = new Float32Array(766);
+  constructor(private readonly n: Int32Array, a: number, k: number) {
+    for (let i = 0; i < 766; i++) this.table[i] = f(Math.pow(a, f(1 + f(k * f(i * INV255)))));
+  }
+  fill(first: number, count: number, out: Float32Array, at: number): void {
+    const { n, table } = this;
+    for (let i = 0; i < count; i++) out[at + i] = table[n[first + i]];
+  }
+}
+
+/** Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights. */
+export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    for (let x = 1; x < width; x++) w[x] = power(t, d[row + x]);
-    const base = row * ch;
-    for (let x = 1, p = base + ch; x < width; x++, p += ch) {
-      const v = w[x];
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - ch] - o[c]) * v));
-    }
-    for (let x = width - 2, p = base + x * ch; x >= 0; x--, p -= ch) {
-      const v = w[x + 1];
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + ch] - o[c]) * v));
+    out[row] = 0;
+    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - 3]) + Math.abs(px[p + 1] - px[p - 2]) + Math.abs(px[p + 2] - px[p - 1]);
+  }
+}
+
+/** Σc |Δ| of 8-bit RGB down columns [x0, x1) (0 at y = 0). */
+export function columnKeysRgb(px: Uint8Array, width: number, height: number, out: Int32Array, x0: number, x1: number): void {
+  out.fill(0, x0, x1);
+  const up = width * 3;
+  for (let y = 1; y < height; y++) {
+    const row = y * width;
+    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
+  }
+}
+
+/** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
+export const ROW_GROUP = 4;
+
+/**
+ * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
+ * scratch of ROW_GROUP·W floats for the weights.
+ */
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
+  const stride = width * ch;
+  for (let g = y0; g < y1; g += ROW_GROUP) {
+    const rows = Math.min(ROW_GROUP, y1 - g);
+    for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
+    const base = g * stride;
+    if (ch === 3) {
+      for (let x = 1; x < width; x++) {
+        for (let k = 0, p = base + x * 3; k < rows; k++, p += stride) {
+          const v = w[k * width + x];
+          o[p] = f(o[p] + f(f(o[p - 3] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p - 2] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p - 1] - o[p + 2]) * v));
+        }
+      }
+      for (let x = width - 2; x >= 0; x--) {
+        for (let k = 0, p = base + x * 3; k < rows; k++, p += stride) {
+          const v = w[k * width + x + 1];
+          o[p] = f(o[p] + f(f(o[p + 3] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p + 4] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p + 5] - o[p + 2]) * v));
+        }
+      }
+    } else {
+      for (let x = 1; x < width; x++) {
+        for (let k = 0, p = base + x; k < rows; k++, p += stride) o[p] = f(o[p] + f(f(o[p - 1] - o[p]) * w[k * width + x]));
+      }
+      for (let x = width - 2; x >= 0; x--) {
+        for (let k = 0, p = base + x; k < rows; k++, p += stride) o[p] = f(o[p] + f(f(o[p + 1] - o[p]) * w[k * width + x + 1]));
+      }
     }
   }
 }
 
 /**
- * Vertical RF pass over columns [x0, x1), swept row by row so memory is read in order. The causal sweep leaves
- * the weights in w (W·H floats) for the anticausal one.
+ * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
+ * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
  */
-export function recursiveColumns(
-  o: Float32Array, ch: number, width: number, height: number, d: Float32Array, t: PowerTable, w: Float32Array, x0: number, x1: number,
-): void {
+export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
   const up = width * ch;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = (w[row + x] = power(t, d[row + x]));
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    for (let y = 1; y < height; y++) {
+      const row = y * width + xs;
+      weights.fill(row, cols, w, y * STRIP);
+      for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
+        const v = w[q];
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+      }
     }
-  }
-  for (let y = height - 2; y >= 0; y--) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * ch; x < x1; x++, p += ch) {
-      const v = w[row + width + x];
-      for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+    for (let y = height - 2; y >= 0; y--) {
+      for (let j = 0, q = (y + 1) * STRIP, p = (y * width + xs) * ch; j < cols; j++, q++, p += ch) {
+        const v = w[q];
+        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+      }
     }
   }
 }
@@ -243,6 +320,24 @@ export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: num
   }
 }
 
+/**
+ * Moves the windows of columns [xs, xs + cols) from row y − 1 to row y (lo/hi hold zeros before row 0): the
+ * vertical counterpart of windowBounds, for a strip of columns swept row by row.
+ */
+export function advanceColumnWindows(ct: Float32Array, width: number, height: number, r: number, y: number, xs: number, cols: number, lo: Int32Array, hi: Int32Array): void {
+  for (let j = 0, x = xs, q = y * width + xs; j < cols; j++, x++, q++) {
+    const c = ct[q];
+    const low = f(c - r);
+    const high = f(c + r);
+    let l = lo[j];
+    while (ct[l * width + x] <= low) l++;
+    let u = hi[j];
+    while (u < height && ct[u * width + x] <= high) u++;
+    lo[j] = l;
+    hi[j] = u;
+  }
+}
+
 /** Vertical NC pass over columns [x0, x1) of an RGB float image, in strips of STRIP columns swept row by row. */
 export function boxColumns(o: Float32Array, width: number, height: number, ct: Float32Array, r: number, s: BoxScratch, x0: number, x1: number): void {
   const { sums, lo, hi, recip } = s;
@@ -257,23 +352,36 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
       for (let i = 0, q = y * sw; i < sw; i++, q++) sums[q + sw] = f(sums[q] + o[src + i]);
     }
     for (let y = 0; y < height; y++) {
-      for (let j = 0, x = xs, q = y * width + xs, p = q * 3; j < cols; j++, x++, q++, p += 3) {
-        const c = ct[q];
-        const low = f(c - r);
-        const high = f(c + r);
-        let l = lo[j];
-        while (ct[l * width + x] <= low) l++;
-        let u = hi[j];
-        while (u < height && ct[u * width + x] <= high) u++;
-        lo[j] = l;
-        hi[j] = u;
-        const inv = recip[u - l];
-        const sl = l * sw + j * 3;
-        const su = u * sw + j * 3;
+      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      for (let j = 0, p = (y * width + xs) * 3, q = 0; j < cols; j++, p += 3, q += 3) {
+        const inv = recip[hi[j] - lo[j]];
+        const sl = lo[j] * sw + q;
+        const su = hi[j] * sw + q;
         o[p] = f(f(sums[su] - sums[sl]) * inv);
         o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
         o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
       }
+    }
+  }
+}
+
+/** Adds each sample's window size along its row to `sizes`, rows [y0, y1); lo/hi are W ints of scratch. */
+export function addRowWindowSizes(ct: Float32Array, width: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+  for (let y = y0; y < y1; y++) {
+    windowBounds(ct, y * width, 1, width, r, lo, hi);
+    for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
+  }
+}
+
+/** Adds each sample's window size down its column to `sizes`, columns [x0, x1); lo/hi are STRIP ints of scratch. */
+export function addColumnWindowSizes(ct: Float32Array, width: number, height: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    lo.fill(0, 0, cols);
+    hi.fill(0, 0, cols);
+    for (let y = 0; y < height; y++) {
+      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
     }
   }
 }

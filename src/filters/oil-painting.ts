@@ -28,8 +28,7 @@ function roundQuotient(s: number, c: number): number {
  *
  * The mode is tracked incrementally. Along a row each step first removes a column, then adds one; an add can
  * only make its own bin the mode, so only when the mode bin itself ends the step with fewer pixels than the
- * maximum must the bins be searched again, and then only between the lowest and highest levels that can be
- * present (tightened at every search).
+ * maximum must the bins be searched again, and then only between the lowest and highest levels present.
  */
 /** Rows painted per block: the packed colours of a block and its margins are made once. */
 const BLOCK = 32;
@@ -106,21 +105,20 @@ class WindowHistogram {
       }
       if (x < 0) continue;
       if (count[best] < max) {
+        // Tighten the range to the levels present, then take the largest count, the lowest bin on ties. No bin
+        // can exceed the old maximum here (one that did would be the mode already), so reaching it ends the search.
+        while (count[lo] === 0) lo++;
+        while (count[hi] === 0) hi--;
+        const old = max;
         max = 0;
-        let first = -1;
-        let lastUsed = -1;
         for (let b = lo; b <= hi; b++) {
           const c = count[b];
-          if (c === 0) continue;
-          if (first < 0) first = b;
-          lastUsed = b;
           if (c > max) {
             max = c;
             best = b;
+            if (c === old) break;
           }
         }
-        lo = first;
-        hi = lastUsed;
       }
       const n = count[best];
       let s = sums[best];

@@ -1,6 +1,6 @@
 /** cv::edgePreservingFilter with flags=1: three RF iterations of the photo, output |O·255|. */
-import { columnStepsRgb, rangeScale, rowStepsRgb, UNIT } from './domain-transform.js';
-import { recursiveFilterSteps } from './domain-filter.js';
+import { columnKeysRgb, rangeScale, rowKeysRgb, UNIT } from './domain-transform.js';
+import { keyedWeights, recursiveFilterSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -9,9 +9,8 @@ const f = Math.fround;
 export function smoothSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const dH = ws.get('dH', 'f32', n);
-  const dV = ws.get('dV', 'f32', n);
-  const w = ws.get('w', 'f32', n);
+  const nH = ws.get('nH', 'i32', n);
+  const nV = ws.get('nV', 'i32', n);
   const o = ws.get('work', 'f32', n * 3);
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
@@ -20,12 +19,12 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
     {
       axis: 'rows',
       run(y0, y1) {
-        rowStepsRgb(rgb, width, k, dH, y0, y1);
+        rowKeysRgb(rgb, width, nH, y0, y1);
         for (let i = y0 * row; i < y1 * row; i++) o[i] = UNIT[rgb[i]];
       },
     },
-    { axis: 'cols', run: (x0, x1) => columnStepsRgb(rgb, width, height, k, dV, x0, x1) },
-    ...recursiveFilterSteps(o, 3, width, height, dH, dV, w, p.sigmaS),
+    { axis: 'cols', run: (x0, x1) => columnKeysRgb(rgb, width, height, nV, x0, x1) },
+    ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {

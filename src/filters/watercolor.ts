@@ -2,7 +2,7 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { accumulateColumns, accumulateRows, columnStepsRgb, rangeScale, rowStepsRgb, UNIT } from './domain-transform.js';
+import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb, UNIT } from './domain-transform.js';
 import { normalizedConvolutionSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -45,17 +45,13 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
     {
       axis: 'rows',
       run(y0, y1) {
-        rowStepsRgb(rgb, width, k, ctH, y0, y1);
-        accumulateRows(ctH, width, y0, y1);
+        rowCoordinatesRgb(rgb, width, k, ctH, y0, y1);
         for (let i = y0 * row; i < y1 * row; i++) res[i] = UNIT[rgb[i]];
       },
     },
     {
       axis: 'cols',
-      run(x0, x1) {
-        columnStepsRgb(rgb, width, height, k, ctV, x0, x1);
-        accumulateColumns(ctV, width, height, x0, x1);
-      },
+      run: (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1),
     },
     ...normalizedConvolutionSteps(res, width, height, ctH, ctV, p.sigmaS),
     {

@@ -37,17 +37,55 @@ export interface NamedBuffer {
   byteOffset: number;
 }
 
+/**
+ * Buffers handed from one style to the next: a run of styles then holds one set of working buffers instead of
+ * leaving each style's to the garbage collector while the next allocates its own.
+ */
+export class BufferPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  /** The smallest free buffer of at least `bytes` (its first `bytes` zeroed), or a new one. */
+  take(bytes: number): ArrayBuffer {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const len = this.free[i].byteLength;
+      if (len >= bytes && (best < 0 || len < this.free[best].byteLength)) best = i;
+    }
+    if (best < 0) return new ArrayBuffer(bytes);
+    const b = this.free.splice(best, 1)[0];
+    new Uint8Array(b, 0, bytes).fill(0);
+    return b;
+  }
+
+  give(b: ArrayBuffer): void {
+    this.free.push(b);
+  }
+}
+
 /** A workspace that creates its buffers on demand, on the heap or (for workers to share) as SharedArrayBuffers. */
 export class MapWorkspace implements Workspace {
   readonly buffers = new Map<string, NamedBuffer>();
-  constructor(private readonly shared = false) {}
+  private readonly created = new Set<string>();
+  constructor(private readonly shared = false, private readonly pool?: BufferPool) {}
+
+  /** Gives the buffers this workspace created back to its pool, except those named in `keep`. */
+  release(keep: readonly string[]): void {
+    if (!this.pool) return;
+    for (const name of this.created) {
+      const b = this.buffers.get(name)!;
+      if (!keep.includes(name) && b.buffer instanceof ArrayBuffer) this.pool.give(b.buffer);
+    }
+    this.buffers.clear();
+    this.created.clear();
+  }
 
   get<K extends BufferKind>(name: string, kind: K, length: number): BufferOf<K> {
     let b = this.buffers.get(name);
     if (!b) {
       const bytes = length * BYTES[kind];
-      b = { kind, length, byteOffset: 0, buffer: this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes) };
+      b = { kind, length, byteOffset: 0, buffer: this.shared ? new SharedArrayBuffer(bytes) : this.pool ? this.pool.take(bytes) : new ArrayBuffer(bytes) };
       this.buffers.set(name, b);
+      this.created.add(name);
     } else if (b.kind !== kind || b.length !== length) {
       throw new Error(`buffer "${name}" was made as ${b.kind}[${b.length}], asked as ${kind}[${length}]`);
     }

@@ -38,15 +38,7 @@ export function parsePositiveInt(text: string, argName: string, min = 1, max = 1
   return n;
 }
 
-/** Bytes for people, the one formatter of the toolkit: B, KiB, MiB with one decimal, GiB with two; keeps the sign. */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const sign = n < 0 ? '-' : '';
-  const a = Math.abs(n);
-  if (a < 1024) return `${sign}${Math.round(a)} B`;
-  if (a < 1024 ** 2) return `${sign}${(a / 1024).toFixed(1)} KiB`;
-  if (a < 1024 ** 3) return `${sign}${(a / 1024 ** 2).toFixed(1)} MiB`;
-  return `${sign}${(a / 1024 ** 3).toFixed(2)} GiB`;
-}
+/** Bytes for people: the toolkit's one formatter lives with the snapshot code (main has it there). */
+export { formatBytes } from './snapshot/format-bytes.js';
 
 export const MiB = 1024 * 1024;

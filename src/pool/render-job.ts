@@ -39,8 +39,8 @@ export interface RenderResult {
   timings: { decode: number; render: number; encode: number };
 }
 
-/** The filters' entry point; tests may pass another with the same contract. */
-export type RenderFn = (image: PixelImage, requests: readonly RenderRequest[]) => Map<StyleId, PixelImage>;
+/** The filters' entry point: renderStyles, renderStylesParallel for one large image, or a test's stand-in. */
+export type RenderFn = (image: PixelImage, requests: readonly RenderRequest[]) => Map<StyleId, PixelImage> | Promise<Map<StyleId, PixelImage>>;
 
 export async function renderJob(job: RenderJob, render: RenderFn = renderStyles): Promise<RenderResult> {
   if (job === null || typeof job !== 'object') throw new AtelierError('INVALID_ARGUMENT', 'job must be an object');
@@ -60,7 +60,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   const decodeMs = performance.now() - t;
 
   t = performance.now();
-  const rendered = render(image, requests);
+  const rendered = await render(image, requests);
   const renderMs = performance.now() - t;
 
   t = performance.now();

@@ -49,6 +49,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const { lifecycle } = studio;
     lifecycle.activeRequests++;
     reply.raw.once('close', () => lifecycle.activeRequests--);
+    void reply.header('x-content-type-options', 'nosniff');
     // While draining, clients are told not to reuse the connection.
     if (lifecycle.draining) void reply.header('connection', 'close');
   });

@@ -6,6 +6,7 @@
  *  3. close fastify (listener, connections, the pool) and resolve, so the caller can exit 0.
  */
 import type { FastifyInstance } from 'fastify';
+import { AtelierError } from '../errors.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -17,7 +18,16 @@ export interface RunningServer {
 
 export async function startServer(app: FastifyInstance): Promise<RunningServer> {
   const { config, renders, lifecycle } = app.studio;
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new AtelierError('INVALID_ARGUMENT', `port ${config.port} on ${config.host} is already in use; choose another with --port or ATELIER_PORT`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new AtelierError('INVALID_ARGUMENT', `cannot listen on host ${config.host}: no such local address; use --host or ATELIER_HOST`);
+    if (code === 'EACCES') throw new AtelierError('INVALID_ARGUMENT', `not allowed to listen on port ${config.port}; use a port above 1023`);
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -2,6 +2,7 @@
  * The studio's services, built once per app from the config and shared by every route plugin (and by later
  * plugins such as the memory guard): config, metrics, result cache, render pool, render service, lifecycle.
  */
+import sharp from 'sharp';
 import type { ServerConfig } from './config.js';
 import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
@@ -40,6 +41,8 @@ export interface StudioDeps {
 }
 
 export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studio {
+  // The main thread only reads headers; libvips' operation cache would just hold memory here.
+  sharp.cache(false);
   const metrics = deps.metrics ?? createMetrics();
   const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
   const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue });

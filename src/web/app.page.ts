@@ -90,6 +90,7 @@ class Studio {
   private readonly gallery = $<HTMLElement>('gallery');
   private readonly message = $<HTMLElement>('message');
   private readonly maxSide = $<HTMLSelectElement>('max-side');
+  private readonly format = $<HTMLSelectElement>('format');
 
   async start(): Promise<void> {
     try {
@@ -106,6 +107,7 @@ class Studio {
     $('limits').textContent = `JPEG, PNG, WebP, AVIF, GIF, TIFF or HEIF, up to ${Math.round(limit.maxUploadBytes / 1048576)} MB and ${Math.round(limit.maxPixels / 1e6)} megapixels.`;
     for (const option of [...this.maxSide.options]) if (Number(option.value) > limit.maxSide) option.remove();
     this.maxSide.value = String(this.registry.defaults.maxSide);
+    this.format.value = this.registry.defaults.format;
     this.buildStylePicks();
     this.wireInputs();
     this.buildGallery();
@@ -154,6 +156,7 @@ class Studio {
       if (f) this.setFile(f);
     });
     this.maxSide.addEventListener('change', () => this.renderAll());
+    this.format.addEventListener('change', () => this.renderAll());
   }
 
   private setFile(file: File): void {
@@ -251,7 +254,7 @@ class Studio {
     card.controller = controller;
     card.root.dataset.state = 'loading';
     card.status.textContent = attempt > 0 ? 'retrying…' : 'painting…';
-    const query = new URLSearchParams({ styles: id, maxSide: this.maxSide.value });
+    const query = new URLSearchParams({ styles: id, maxSide: this.maxSide.value, format: this.format.value });
     for (const [name, value] of Object.entries(card.values)) query.set(`${id}.${name}`, String(value));
     const body = new FormData();
     body.append('image', file, file.name);
@@ -270,6 +273,8 @@ class Studio {
         card.root.dataset.state = 'ready';
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         card.status.textContent = `${render.width}×${render.height} · ${render.cached ? 'from cache' : `${seconds} s`}`;
+        // A "busy, retrying" note has served its purpose once everything is on screen.
+        if (this.message.classList.contains('warn') && [...this.cards.values()].every((c) => c.root.dataset.state === 'ready')) this.hideMessage();
       } catch (e) {
         if (controller.signal.aborted) return;
         this.renderFailed(card, e, attempt);

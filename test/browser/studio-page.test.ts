@@ -48,11 +48,11 @@ describe('studio page in Chromium', () => {
     assert.equal(natural, 600);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('article[data-style="watercolor"] a.download').click()]);
-    assert.equal(download.suggestedFilename(), 'coffee.watercolor.png');
-    const file = `${OUTPUT}coffee.watercolor.png`;
+    assert.equal(download.suggestedFilename(), 'coffee.watercolor.jpg');
+    const file = `${OUTPUT}coffee.watercolor.jpg`;
     await download.saveAs(file);
     const meta = await sharp(readFileSync(file)).metadata();
-    assert.equal(meta.format, 'png');
+    assert.equal(meta.format, 'jpeg');
     assert.equal(meta.width, 600);
     assert.equal(meta.height, 400);
 
@@ -67,6 +67,26 @@ describe('studio page in Chromium', () => {
     await page.screenshot({ path: `${OUTPUT}studio-desktop.png`, fullPage: true });
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  it('tells the user when the server is overloaded, and retries', async () => {
+    // Room for two renders at a time: of the four styles, two are shed with 503 and retried after Retry-After.
+    const busy = await startStudio({ threads: 1, maxQueue: 1, retryAfterSeconds: 1 });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(busy.url + '/');
+      await page.waitForSelector('#style-picks input');
+      await page.locator('#file').setInputFiles(PHOTO);
+      const message = page.locator('#message.warn');
+      await message.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await message.textContent()) ?? '', /busy/);
+      for (const style of SEED_STYLES) await page.waitForSelector(`article[data-style="${style}"][data-state="ready"]`, { timeout: 60_000 });
+      await message.waitFor({ state: 'hidden', timeout: 5000 });
+    } finally {
+      await context.close();
+      await busy.close();
+    }
   });
 
   it('works at phone width and explains a bad file', async () => {

@@ -81,6 +81,17 @@ test('--max-side 0 writes exactly the filters’ output, with --param applied', 
   assert.ok(!(await pixels(join(out, 'camera.oil.png'))).data.equals(Buffer.from(dflt.data)));
 });
 
+test('a single input renders on every core (renderStylesParallel), still exactly the filters’ output', async () => {
+  const out = join(dir, 'single');
+  const r = await atelier('render', join(PHOTOS, 'coffee.png'), '--out', out, '--max-side', '0', '--styles', 'color-sketch,watercolor', '--threads', '2');
+  assert.equal(r.code, 0, r.stderr);
+  const { image } = await decode(photo('coffee'), { maxSide: 0 });
+  for (const [style, img] of renderStyles(image, [{ style: 'color-sketch' }, { style: 'watercolor' }])) {
+    const got = await pixels(join(out, `coffee.${style}.png`));
+    assert.ok(got.data.equals(Buffer.from(img.data)), `coffee.${style}.png holds the single-thread filter output bit for bit`);
+  }
+});
+
 test('each bad input gets one line on stderr naming it; the good ones are still rendered; exit 1', async () => {
   const bad = join(dir, 'bad');
   mkdirSync(bad);

@@ -55,14 +55,16 @@ describe('studio HTTP API', () => {
     assert.equal(a.json.height, 96);
     for (const style of SEED_STYLES) {
       const url = a.json.artworks[style];
-      assert.equal(url, `/api/renders/${a.json.id}/${style}.png`);
+      assert.equal(url, `/api/renders/${a.json.id}/${style}.jpg`);
       const art = await get(base, url);
       assert.equal(art.status, 200);
-      assert.equal(art.headers.get('content-type'), 'image/png');
+      assert.equal(art.headers.get('content-type'), 'image/jpeg');
       assert.equal(art.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(art.headers.get('x-content-type-options'), 'nosniff');
       const etag = art.headers.get('etag');
       assert.match(etag ?? '', /^"[\w-]+"$/);
       const meta = await sharp(art.body).metadata();
+      assert.equal(meta.format, 'jpeg');
       assert.equal(meta.width, 96);
       const again = await get(base, url, { 'if-none-match': etag! });
       assert.equal(again.status, 304);
@@ -82,6 +84,8 @@ describe('studio HTTP API', () => {
     assert.equal(second.json.cached, true);
     assert.equal(second.json.id, first.json.id);
     assert.deepEqual(second.json.artworks, first.json.artworks);
+    const described = await get(base, `/api/renders/${first.json.id}`);
+    assert.deepEqual(described.json, { ...first.json, cached: true });
     assert.equal(metric(afterText, 'atelier_renders_total', { outcome: 'rendered' }), metric(before, 'atelier_renders_total', { outcome: 'rendered' }), 'nothing was rendered');
     assert.equal(metric(afterText, 'atelier_cache_hits_total'), metric(before, 'atelier_cache_hits_total') + 1);
     // The same photo with other parameters is another render.
@@ -113,8 +117,10 @@ describe('studio HTTP API', () => {
     assertError(await get(base, '/api/renders/nope/oil.png'), 404, 'NOT_FOUND');
     const a = await postMultipart(base, await smallPhoto(4), { styles: 'sketch' });
     assertError(await get(base, `/api/renders/${a.json.id}/oil.png`), 404, 'NOT_FOUND');
-    assertError(await get(base, `/api/renders/${a.json.id}/sketch.jpg`), 404, 'NOT_FOUND');
+    assertError(await get(base, `/api/renders/${a.json.id}/sketch.png`), 404, 'NOT_FOUND');
+    assert.equal((await get(base, `/api/renders/${a.json.id}/sketch.jpg`)).status, 200);
     assertError(await get(base, '/no/such/route'), 404, 'NOT_FOUND');
+    assertError(await get(base, `/api/renders/${'f'.repeat(32)}`), 404, 'NOT_FOUND');
   });
 
   describe('hostile and broken input: 4xx JSON, and the server keeps serving', () => {

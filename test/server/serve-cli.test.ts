@@ -5,7 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { bigPhoto, get, metric, postRaw, until } from './harness.js';
 
@@ -29,6 +31,19 @@ describe('atelier serve', () => {
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0], pattern);
+    }
+  });
+
+  it('says so in one line when the port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const r = cli(['serve', '--port', String(port)]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr.trim(), `atelier: port ${port} on 127.0.0.1 is already in use; choose another with --port or ATELIER_PORT`);
+    } finally {
+      blocker.close();
     }
   });
 

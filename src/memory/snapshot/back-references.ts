@@ -2,7 +2,7 @@ import type { HeapSnapshot } from './graph.js';
 import { NO_EDGE } from './distances.js';
 import { retainerTree } from './retainer-paths.js';
 import { dotString } from '../graphviz.js';
-import { formatBytes } from '../units.js';
+import { formatBytes } from './format-bytes.js';
 
 export interface BackReferenceOptions {
   /** Levels of retainers above the target (default 4). */

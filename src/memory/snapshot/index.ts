@@ -18,6 +18,7 @@ export {
 export { AllocationTraces, displayFile, formatSite, isUserFile, type StackFrame, type SourceLocation } from './allocation-traces.js';
 export { definitionSite, scriptFiles } from './source-locations.js';
 export { backReferences, backReferencesDot, type BackReferenceGraph, type BackReferenceOptions } from './back-references.js';
+export { formatBytes } from './format-bytes.js';
 export { describeNode, nodesOfType, type NodeReport } from './node-report.js';
 export {
   captureHeapSnapshot, captureProcessHeapSnapshot, startAllocationTracking, stopAllocationTracking,

@@ -8,7 +8,7 @@ import multipart from '@fastify/multipart';
 import { AtelierError } from '../../errors.js';
 import { isStyleId } from '../../filters/registry.js';
 import { parseRenderFields, type RenderFields } from '../render-request.js';
-import { RENDER_ID } from '../result-cache.js';
+import { RENDER_ID, type CachedRender, type ResultCache } from '../result-cache.js';
 import type { Studio } from '../studio.js';
 
 interface Upload {
@@ -67,6 +67,18 @@ const RENDER_RESPONSE = {
   },
 } as const;
 
+function describeRender(render: CachedRender, cached: boolean) {
+  const artworks: Record<string, string> = {};
+  for (const [style, a] of render.artworks) artworks[style] = `/api/renders/${render.id}/${style}.${a.ext}`;
+  return { id: render.id, width: render.width, height: render.height, styles: render.styles, cached, artworks };
+}
+
+function findRender(cache: ResultCache, id: string): CachedRender {
+  const render = RENDER_ID.test(id) ? cache.get(id) : undefined;
+  if (!render) throw new AtelierError('NOT_FOUND', `render ${JSON.stringify(id)} is unknown or was evicted from the cache; upload the photo again`);
+  return render;
+}
+
 export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio }): Promise<void> {
   const { studio } = opts;
   const { config } = studio;
@@ -111,13 +123,14 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     reply.raw.once('close', onClose);
     try {
       const { render, cached } = await studio.renders.render(image, options, clientGone.signal);
-      const artworks: Record<string, string> = {};
-      for (const [style, a] of render.artworks) artworks[style] = `/api/renders/${render.id}/${style}.${a.ext}`;
-      return reply.code(201).header('location', `/api/renders/${render.id}`).send({ id: render.id, width: render.width, height: render.height, styles: render.styles, cached, artworks });
+      return reply.code(201).header('location', `/api/renders/${render.id}`).send(describeRender(render, cached));
     } finally {
       reply.raw.off('close', onClose);
     }
   });
+
+  // The description of a cached render, as POST answered it (with cached: true).
+  app.get<{ Params: { id: string } }>('/api/renders/:id', { schema: { response: { 200: RENDER_RESPONSE } } }, async (request) => describeRender(findRender(studio.cache, request.params.id), true));
 
   app.get<{ Params: { id: string; file: string } }>(
     '/api/renders/:id/:file',
@@ -133,13 +146,11 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     },
     async (request, reply) => {
       const { id, file } = request.params;
-      if (!RENDER_ID.test(id)) throw new AtelierError('NOT_FOUND', `no render ${JSON.stringify(id)}; render ids are 32 hex digits`);
+      const render = findRender(studio.cache, id);
       const dot = file.lastIndexOf('.');
       const style = file.slice(0, dot);
       const ext = file.slice(dot + 1);
-      const render = studio.cache.get(id);
-      const artwork = render && isStyleId(style) ? render.artworks.get(style) : undefined;
-      if (!render) throw new AtelierError('NOT_FOUND', `render ${id} is unknown or was evicted from the cache; upload the photo again`);
+      const artwork = isStyleId(style) ? render.artworks.get(style) : undefined;
       if (!artwork || artwork.ext !== ext) throw new AtelierError('NOT_FOUND', `render ${id} has no artwork ${file}; it has ${[...render.artworks.entries()].map(([s, a]) => `${s}.${a.ext}`).join(', ')}`);
       void reply.header('etag', artwork.etag).header('cache-control', 'public, max-age=31536000, immutable');
       const inm = request.headers['if-none-match'];

@@ -1,0 +1,132 @@
+// npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory]
+//
+// Times every style of ours on ONE thread and, in the same run and on the same pixels, OpenCV 4.6
+// single-threaded (Debian's python3-opencv through /usr/bin/python3, cv2.setNumThreads(1)); prints the ratios
+// ours/OpenCV per style and for the four seed styles together (one pencil pass feeds both sketches). Then times
+// renderStylesParallel on 2 threads against 1, and measures the peak extra memory of all styles of the 1 MP
+// image in a child process. Inputs: astronaut.png resized with sharp's lanczos3 to 1024×1024 (1 MP) and
+// 4000×3000 (12 MP). Single-thread times are CPU times of the process (user + system) on both sides, so other
+// load on a shared machine counts less; the parallel comparison is wall-clock. Results: bench/output/filters.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { renderStyles } from '../src/filters/render.js';
+import { SEED_STYLES, STYLE_IDS, type StyleId } from '../src/filters/registry.js';
+import type { PixelImage } from '../src/filters/image.js';
+import { closeFilterThreads, renderStylesParallel } from '../src/parallel/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const SIZES: Record<string, [number, number]> = { '1': [1024, 1024], '12': [4000, 3000] };
+const sizes = opt('sizes', '1,12').split(',');
+const repeatsFor = (mp: string) => Number(opt('repeats', mp === '1' ? '5' : '1'));
+const skipParallel = args.includes('--skip-parallel');
+const skipMemory = args.includes('--skip-memory');
+
+/** Our style groups and the OpenCV call each one is compared with. */
+const GROUPS: { name: string; styles: StyleId[]; opencv: string }[] = [
+  { name: 'sketch + color-sketch', styles: ['sketch', 'color-sketch'], opencv: 'pencilSketch' },
+  { name: 'oil', styles: ['oil'], opencv: 'oilPainting' },
+  { name: 'watercolor', styles: ['watercolor'], opencv: 'stylization' },
+  { name: 'smooth', styles: ['smooth'], opencv: 'edgePreservingFilter' },
+  { name: 'detail', styles: ['detail'], opencv: 'detailEnhance' },
+];
+const SEED_OPENCV = ['pencilSketch', 'oilPainting', 'stylization'];
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function cpuSeconds<T>(fn: () => T): number {
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1e6;
+}
+
+async function medianWall(repeats: number, fn: () => unknown): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return median(times);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: `${availableParallelism()} × ${cpus()[0]?.model ?? '?'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  sizes: {} as Record<string, unknown>,
+};
+
+try {
+  for (const mp of sizes) {
+    const [width, height] = SIZES[mp] ?? (() => { throw new Error(`--sizes takes 1 and/or 12, got ${mp}`); })();
+    const resized = sharp(join(root, 'test/fixtures/photos/astronaut.png')).resize(width, height, { kernel: 'lanczos3', fit: 'fill' }).removeAlpha();
+    const png = join(tmp, `astronaut-${mp}mp.png`);
+    await resized.clone().png({ compressionLevel: 1 }).toFile(png);
+    const raw = await resized.raw().toBuffer();
+    const image: PixelImage = { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, channels: 3 };
+    const repeats = repeatsFor(mp);
+    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread`);
+
+    // Warm up our code on a small crop so the first repeat does not time the compiler.
+    renderStyles({ ...image, data: image.data.subarray(0, 128 * 128 * 3), width: 128, height: 128 }, STYLE_IDS.map((style) => ({ style })));
+
+    const ours: Record<string, number> = {};
+    for (const g of [...GROUPS, { name: 'seeds', styles: [...SEED_STYLES] }]) {
+      const requests = g.styles.map((style) => ({ style }));
+      const times: number[] = [];
+      for (let i = 0; i < repeats; i++) times.push(cpuSeconds(() => renderStyles(image, requests)));
+      ours[g.name] = median(times);
+    }
+    const cvRaw = JSON.parse(execFileSync('/usr/bin/python3', [join(root, 'bench/opencv-time.py'), png, String(repeats)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as Record<string, number[]>;
+    const cv: Record<string, number> = Object.fromEntries(Object.entries(cvRaw).map(([k, v]) => [k, median(v)]));
+
+    const rows = GROUPS.map((g) => ({ ours: g.name, opencv: g.opencv, oursS: ours[g.name], opencvS: cv[g.opencv], ratio: ours[g.name] / cv[g.opencv] }));
+    const seedCv = SEED_OPENCV.reduce((s, k) => s + cv[k], 0);
+    rows.push({ ours: 'four seeds (one renderStyles call)', opencv: SEED_OPENCV.join(' + '), oursS: ours.seeds, opencvS: seedCv, ratio: ours.seeds / seedCv });
+    for (const r of rows) console.log(`${r.ours.padEnd(36)} ${r.oursS.toFixed(3).padStart(7)} s   ${r.opencv.padEnd(44)} ${r.opencvS.toFixed(3).padStart(7)} s   ratio ${r.ratio.toFixed(3)}`);
+    const entry: Record<string, unknown> = { width, height, repeats, single: rows };
+
+    if (!skipParallel) {
+      const all = STYLE_IDS.map((style) => ({ style }));
+      await renderStylesParallel({ ...image, data: image.data.subarray(0, 128 * 128 * 3), width: 128, height: 128 }, all, { threads: 2 });
+      const one = await medianWall(repeats, () => renderStyles(image, all));
+      const two = await medianWall(repeats, () => renderStylesParallel(image, all, { threads: 2 }));
+      const a = renderStyles(image, [{ style: 'watercolor' }]).get('watercolor')!;
+      const b = (await renderStylesParallel(image, [{ style: 'watercolor' }], { threads: 2 })).get('watercolor')!;
+      const identical = Buffer.from(a.data).equals(Buffer.from(b.data));
+      console.log(`all six styles, wall clock: 1 thread ${one.toFixed(3)} s, 2 threads ${two.toFixed(3)} s, speed-up ${(one / two).toFixed(2)}×, watercolor identical: ${identical}`);
+      entry.parallel = { oneThreadS: one, twoThreadsS: two, speedup: one / two, identical };
+    }
+
+    if (!skipMemory && mp === '1') {
+      const rawFile = join(tmp, 'image.rgb');
+      writeFileSync(rawFile, image.data);
+      const m = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench/filters-memory.ts'), rawFile, String(width), String(height)], { encoding: 'utf8', cwd: root }));
+      console.log(`memory, all six styles of the ${mp} MP image: peak RSS ${(m.peakExtraBytes / 2 ** 20).toFixed(1)} MiB over the decoded image (${(m.decodedBytes / 2 ** 20).toFixed(1)} MiB decoded; outputs ${(m.outputBytes / 2 ** 20).toFixed(1)} MiB of it)`);
+      entry.memory = m;
+    }
+    (report.sizes as Record<string, unknown>)[`${mp}MP`] = entry;
+  }
+} finally {
+  await closeFilterThreads();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+mkdirSync(join(root, 'bench/output'), { recursive: true });
+writeFileSync(join(root, 'bench/output/filters.json'), JSON.stringify(report, null, 2));
+console.log(`\n${report.node}, ${report.cpus}, ${report.memoryGiB} GiB, ${report.date}; written bench/output/filters.json`);
