@@ -22,6 +22,7 @@ export const HTTP_STATUS = {
   BAD_SNAPSHOT: 422,
   PROCESS_NOT_FOUND: 404,
   SCENARIO_FAILED: 500,
+  LEAK_DETECTED: 500,
 } as const;
 
 export type ErrorCode = keyof typeof HTTP_STATUS;

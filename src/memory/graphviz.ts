@@ -1,0 +1,15 @@
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+
+let instance: Promise<Graphviz> | null = null;
+
+/** Lays out a DOT graph with Graphviz's `dot` engine (WebAssembly, no system graphviz) and returns SVG text. */
+export async function renderDotToSvg(dot: string): Promise<string> {
+  instance ??= Graphviz.load();
+  const graphviz = await instance;
+  return graphviz.dot(dot, 'svg');
+}
+
+/** Quotes a string for a DOT id or label. */
+export function dotString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
