@@ -43,31 +43,12 @@ function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
   return f(1 + f(k * d));
 }
 
-/** Horizontal domain steps of rows [y0, y1) of an RGB image: d[y][0] = 1, d[y][x] = 1 + k·dx. */
-export function rowStepsRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    out[row] = 1;
-    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = stepRgb(px, p, p - 3, k);
-  }
-}
-
 /** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
 export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
     let ct = (out[row] = 1);
     for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
-  }
-}
-
-/** Vertical domain steps of columns [x0, x1) of an RGB image (swept row by row for the cache). */
-export function columnStepsRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  out.fill(1, x0, x1);
-  const up = width * 3;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = stepRgb(px, p, p - up, k);
   }
 }
 
@@ -264,7 +245,7 @@ export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n
 }
 
 /** Columns are handled in strips this wide, so a strip's prefix sums stay in cache. */
-export const STRIP = 64;
+export const STRIP = 32;
 
 /**
  * 1/n in double for window sizes n. For a float32 x, fround(x·(1/n)) equals fround(x/n): x/n is never a tie

@@ -3,7 +3,7 @@
  * image is rendered as three equal channels. Work that several styles share (the pencil-sketch pass feeds both
  * sketches) is computed once through the `shared` map handed to every runner.
  */
-import type { PixelImage } from './image.js';
+import { checkImage, type PixelImage } from './image.js';
 import { styleRunner, resolveParams, type StyleId, type StyleParams } from './registry.js';
 import { SHARED_GREY_INPUT } from './style-runners.js';
 
@@ -66,6 +66,7 @@ export function fromRgb(out: PixelImage, alpha: Uint8Array | null, inputWasGrey:
 }
 
 export function renderStyles(image: PixelImage, requests: readonly RenderRequest[]): Map<StyleId, PixelImage> {
+  checkImage(image);
   const { rgb, alpha } = toRgb(image);
   const shared = new Map<string, unknown>([[SHARED_GREY_INPUT, image.channels === 1]]);
   const out = new Map<StyleId, PixelImage>();

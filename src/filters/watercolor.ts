@@ -15,21 +15,67 @@ function reflect(i: number, n: number): number {
   return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 }
 
-/** One Sobel magnitude of channel `ch`: the row kernel first, then the column kernel, as OpenCV separates it. */
-function magnitude(res: Float32Array, up: number, mid: number, down: number, l: number, c: number, r: number): number {
-  const gx = f(f(f(res[up + r] - res[up + l]) + f(res[down + r] - res[down + l])) + f(f(res[mid + r] - res[mid + l]) * 2));
-  const gy = f(f(f(res[down + l] + res[down + r]) + f(res[down + c] * 2)) - f(f(res[up + l] + res[up + r]) + f(res[up + c] * 2)));
-  return f(Math.sqrt(f(f(gx * gx) + f(gy * gy))));
-}
+/**
+ * OpenCV's separable Sobel applies the row kernel first, so each source row's row-kernel results serve the three
+ * output rows around it: `diff` = s[x+1] − s[x−1] (for gx) and `smooth` = (s[x−1] + s[x+1]) + 2·s[x] (for gy),
+ * kept for three rows at a time.
+ */
+class SobelRows {
+  private readonly diff: Float32Array[];
+  private readonly smooth: Float32Array[];
+  private readonly rowOf = [-1, -1, -1];
 
-/** The output pixel at sample offset c of row `mid`: res·(1 − (m_B + m_G + m_R)); l, r are the neighbours' offsets. */
-function outline(res: Float32Array, out: Uint8ClampedArray, up: number, mid: number, down: number, c: number, l: number, r: number): void {
-  const sum = f(f(magnitude(res, up + 2, mid + 2, down + 2, l, c, r) + magnitude(res, up + 1, mid + 1, down + 1, l, c, r)) + magnitude(res, up, mid, down, l, c, r));
-  const scale = f(1 - sum);
-  const p = mid + c;
-  out[p] = f(f(res[p] * scale) * 255);
-  out[p + 1] = f(f(res[p + 1] * scale) * 255);
-  out[p + 2] = f(f(res[p + 2] * scale) * 255);
+  constructor(private readonly res: Float32Array, private readonly width: number) {
+    this.diff = [0, 1, 2].map(() => new Float32Array(width * 3));
+    this.smooth = [0, 1, 2].map(() => new Float32Array(width * 3));
+  }
+
+  /** The slot holding source row `y`, computed into a slot not holding any of `keep` if needed. */
+  slot(y: number, keep: readonly number[]): number {
+    let k = this.rowOf.indexOf(y);
+    if (k >= 0) return k;
+    k = this.rowOf.findIndex((r) => !keep.includes(r));
+    this.rowOf[k] = y;
+    const { res, width } = this;
+    const d = this.diff[k];
+    const m = this.smooth[k];
+    const base = y * width * 3;
+    for (let x = 0; x < width; x++) {
+      // Inside, the neighbours are ±3 samples away; at the borders they reflect (x − 1 → 1, x + 1 → W − 2).
+      const l = base + (x > 0 ? x - 1 : reflect(-1, width)) * 3;
+      const r = base + (x < width - 1 ? x + 1 : reflect(width, width)) * 3;
+      for (let ch = 0, c = x * 3; ch < 3; ch++, c++) {
+        d[c] = f(res[r + ch] - res[l + ch]);
+        m[c] = f(f(res[l + ch] + res[r + ch]) + f(res[base + c] * 2));
+      }
+    }
+    return k;
+  }
+
+  /** Writes output row y: res·(1 − (m_B + m_G + m_R)) with m = √(gx² + gy²) per channel. */
+  paint(y: number, height: number, out: Uint8ClampedArray): void {
+    const rows = [reflect(y - 1, height), y, reflect(y + 1, height)];
+    const [u, c, dn] = rows.map((r) => this.slot(r, rows));
+    const dU = this.diff[u], dM = this.diff[c], dD = this.diff[dn];
+    const sU = this.smooth[u], sD = this.smooth[dn];
+    const { res } = this;
+    const base = y * this.width * 3;
+    for (let i = 0; i < this.width * 3; i += 3) {
+      let sum = 0;
+      for (let ch = 2; ch >= 0; ch--) {
+        const j = i + ch;
+        const gx = f(f(dU[j] + dD[j]) + f(dM[j] * 2));
+        const gy = f(sD[j] - sU[j]);
+        const m = f(Math.sqrt(f(f(gx * gx) + f(gy * gy))));
+        sum = ch === 2 ? m : f(sum + m);
+      }
+      const scale = f(1 - sum);
+      const p = base + i;
+      out[p] = f(f(res[p] * scale) * 255);
+      out[p + 1] = f(f(res[p + 1] * scale) * 255);
+      out[p + 2] = f(f(res[p + 2] * scale) * 255);
+    }
+  }
 }
 
 export function watercolorSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
@@ -57,15 +103,8 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
     {
       axis: 'rows',
       run(y0, y1) {
-        for (let y = y0; y < y1; y++) {
-          const up = reflect(y - 1, height) * row;
-          const mid = y * row;
-          const down = reflect(y + 1, height) * row;
-          // Borders reflect (x − 1 → 1, x + 1 → W − 2); inside, the neighbours are ±3 samples away.
-          outline(res, out, up, mid, down, 0, reflect(-1, width) * 3, reflect(1, width) * 3);
-          for (let c = 3; c < row - 3; c += 3) outline(res, out, up, mid, down, c, c - 3, c + 3);
-          if (width > 1) outline(res, out, up, mid, down, row - 3, reflect(width - 2, width) * 3, reflect(width, width) * 3);
-        }
+        const sobel = new SobelRows(res, width);
+        for (let y = y0; y < y1; y++) sobel.paint(y, height, out);
       },
     },
   ];

@@ -5,7 +5,7 @@
  * columns, so the result is identical to renderStyles'.
  */
 import { availableParallelism } from 'node:os';
-import type { PixelImage } from '../filters/image.js';
+import { checkImage, type PixelImage } from '../filters/image.js';
 import { resolveParams, type StyleId } from '../filters/registry.js';
 import { fromRgb, renderStyles, toRgb, type RenderRequest } from '../filters/render.js';
 import { outputChannels, sharedBufferName, STAGES, stagesOf, type StageOptions } from '../filters/stages.js';
@@ -44,6 +44,7 @@ async function runStage(threads: readonly FilterThreadHandle[], ws: MapWorkspace
 export async function renderStylesParallel(image: PixelImage, requests: readonly RenderRequest[], opts: ParallelOptions = {}): Promise<Map<StyleId, PixelImage>> {
   const count = opts.threads ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new AtelierError('INVALID_ARGUMENT', `threads must be an integer from 1 to 64, got ${JSON.stringify(opts.threads)}`);
+  checkImage(image);
   if (count === 1) return renderStyles(image, requests);
   const resolved = requests.map((r) => ({ style: r.style, params: resolveParams(r.style, r.params ?? {}) }));
   const { rgb, alpha } = toRgb(image);

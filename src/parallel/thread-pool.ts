@@ -41,6 +41,10 @@ class FilterThread {
     this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
   }
 
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   send(msg: ToWorker): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
@@ -64,6 +68,8 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 export function withThreads<T>(count: number, job: (t: readonly FilterThreadHandle[]) => Promise<T>): Promise<T> {
   const run = async () => {
+    // A worker that stopped is replaced rather than failing every later job.
+    threads = threads.filter((t) => !t.failed);
     while (threads.length < count) threads.push(new FilterThread());
     return job(threads.slice(0, count));
   };

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { renderStyles } from '../../src/filters/render.js';
+import { AtelierError } from '../../src/errors.js';
 import { STYLE_IDS } from '../../src/filters/registry.js';
 import { STYLE_RUNNERS } from '../../src/filters/style-runners.js';
 import { decode, FIXTURES, image, photoRgb } from './helpers.js';
@@ -61,4 +62,14 @@ test('the two sketches share one pen pass', async () => {
   // Other parameters make another pen.
   STYLE_RUNNERS.sketch(rgb, { sigmaS: 30, sigmaR: 0.07, shade: 0.02 }, shared);
   assert.equal([...shared.values()].filter((v) => v instanceof Float32Array).length, 2);
+});
+
+test('an image whose fields do not describe its data is refused with a clear message', () => {
+  const bad: [unknown, RegExp][] = [
+    [{ data: new Uint8Array(5), width: 2, height: 1, channels: 3 }, /data has 5 bytes, 2×1×3 needs 6/],
+    [{ data: new Uint8Array(0), width: 0, height: 0, channels: 3 }, /width must be a positive integer/],
+    [{ data: new Uint8Array(4), width: 2, height: 1, channels: 2 }, /channels must be 1, 3 or 4/],
+    [{ data: [1, 2, 3], width: 1, height: 1, channels: 3 }, /data must be a Uint8Array/],
+  ];
+  for (const [img, msg] of bad) assert.throws(() => renderStyles(img as never, ALL), (e: unknown) => e instanceof AtelierError && e.code === 'INVALID_ARGUMENT' && msg.test(e.message));
 });
