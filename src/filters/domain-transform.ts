@@ -70,9 +70,11 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image. */
+/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + 1 rows, the last set to +∞. */
 export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
+  if (out.length < (height + 1) * width) throw new Error('column coordinates need H + 1 rows (the last is the +∞ sentinel)');
   out.fill(1, x0, x1);
+  out.fill(Infinity, height * width + x0, height * width + x1);
   const up = width * 3;
   for (let y = 1; y < height; y++) {
     const row = y * width;
@@ -226,19 +228,34 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
   }
 }
 
+let sentinelRow = new Float32Array(0);
+
 /**
  * For each sample j of a row, the window [lo[j], hi[j]) of samples k with ct[j] − r < ct[k] ≤ ct[j] + r.
- * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice.
+ * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice. The row
+ * is copied into `row` (n + 1 floats) ending with +∞, which stops the upper pointer without a bounds test. Each
+ * pointer takes two branch-free steps (a pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern)
+ * and then loops for the rest, which the branch predictor gets right nearly always.
  */
-export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
+export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array, row?: Float32Array): void {
+  if (!row) {
+    if (sentinelRow.length <= n) sentinelRow = new Float32Array(n + 1);
+    row = sentinelRow;
+  }
+  for (let j = 0, q = cBase; j < n; j++, q += cStride) row[j] = ct[q];
+  row[n] = Infinity;
   let l = 0;
   let u = 0;
-  for (let j = 0, q = cBase; j < n; j++, q += cStride) {
-    const c = ct[q];
+  for (let j = 0; j < n; j++) {
+    const c = row[j];
     const low = f(c - r);
     const high = f(c + r);
-    while (ct[cBase + l * cStride] <= low) l++;
-    while (u < n && ct[cBase + u * cStride] <= high) u++;
+    l += +(row[l] <= low);
+    l += +(row[l] <= low);
+    while (row[l] <= low) l++;
+    u += +(row[u] <= high);
+    u += +(row[u] <= high);
+    while (row[u] <= high) u++;
     lo[j] = l;
     hi[j] = u;
   }
@@ -266,7 +283,10 @@ export class BoxScratch {
   readonly lo: Int32Array;
   readonly hi: Int32Array;
   readonly recip: Float64Array;
+  /** One row of coordinates and its sentinel (see windowBounds). */
+  readonly row: Float32Array;
   constructor(width: number, height: number) {
+    this.row = new Float32Array(width + 1);
     this.sums = new Float32Array(Math.max((width + 1) * 3, (height + 1) * STRIP * 3));
     this.lo = new Int32Array(Math.max(width, STRIP));
     this.hi = new Int32Array(Math.max(width, STRIP));
@@ -276,24 +296,29 @@ export class BoxScratch {
 
 /** Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean. */
 export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
-  const { sums, recip } = s;
+  const { sums, recip, row } = s;
   sums[0] = sums[1] = sums[2] = 0;
+  row[width] = Infinity;
   for (let y = y0; y < y1; y++) {
     const base = y * width * 3;
-    const cb = y * width;
+    for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
     for (let i = 0, p = base; i < width * 3; i++, p++) sums[i + 3] = f(sums[i] + o[p]);
-    let l = cb;
-    let u = cb;
-    const end = cb + width;
-    for (let q = cb, p = base; q < end; q++, p += 3) {
-      const c = ct[q];
+    // The pointers as in windowBounds, inline.
+    let l = 0;
+    let u = 0;
+    for (let x = 0, p = base; x < width; x++, p += 3) {
+      const c = row[x];
       const low = f(c - r);
       const high = f(c + r);
-      while (ct[l] <= low) l++;
-      while (u < end && ct[u] <= high) u++;
+      l += +(row[l] <= low);
+      l += +(row[l] <= low);
+      while (row[l] <= low) l++;
+      u += +(row[u] <= high);
+      u += +(row[u] <= high);
+      while (row[u] <= high) u++;
       const inv = recip[u - l];
-      const sl = (l - cb) * 3;
-      const su = (u - cb) * 3;
+      const sl = l * 3;
+      const su = u * 3;
       o[p] = f(f(sums[su] - sums[sl]) * inv);
       o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
       o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
@@ -310,10 +335,15 @@ export function advanceColumnWindows(ct: Float32Array, width: number, height: nu
     const c = ct[q];
     const low = f(c - r);
     const high = f(c + r);
+    // Branch-free first steps, as in windowBounds; row H of ct is +∞ and stops u.
     let l = lo[j];
+    l += +(ct[l * width + x] <= low);
+    l += +(ct[l * width + x] <= low);
     while (ct[l * width + x] <= low) l++;
     let u = hi[j];
-    while (u < height && ct[u * width + x] <= high) u++;
+    u += +(ct[u * width + x] <= high);
+    u += +(ct[u * width + x] <= high);
+    while (ct[u * width + x] <= high) u++;
     lo[j] = l;
     hi[j] = u;
   }

@@ -22,7 +22,7 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n);
+  const ctV = ws.get('ctV', 'f32', n + width);
   const sizes = ws.get(penName(p), 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const r = boxRadius(iterationSigma(p.sigmaS, 0));

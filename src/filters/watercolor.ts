@@ -82,7 +82,7 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n);
+  const ctV = ws.get('ctV', 'f32', n + width);
   const res = ws.get('work', 'f32', n * 3);
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
