@@ -12,9 +12,6 @@ export const UNIT = new Float32Array(256);
 const INV255 = f(1 / 255);
 for (let v = 0; v < 256; v++) UNIT[v] = f(v * INV255);
 
-/** |UNIT[a] − UNIT[b]| in float32 for every pair of 8-bit samples, index (a << 8) | b. */
-export const ABS_DIFF = new Float32Array(65536);
-for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) ABS_DIFF[(a << 8) | b] = Math.abs(f(UNIT[a] - UNIT[b]));
 
 /** σs/σr in float32 (OpenCV takes both as float). */
 export function rangeScale(sigmaS: number, sigmaR: number): number {
@@ -39,7 +36,9 @@ export function feedback(sigmaH: number): number {
 /** 1 + k·(Σc |ΔI|) for a pair of RGB pixels at byte offsets p (current) and q (previous). */
 function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
   // OpenCV sums B, G, R in that order; our pixels are R, G, B.
-  const d = f(f(ABS_DIFF[(px[p + 2] << 8) | px[q + 2]] + ABS_DIFF[(px[p + 1] << 8) | px[q + 1]]) + ABS_DIFF[(px[p] << 8) | px[q]]);
+  // The differences from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache more than this computes.
+  const u = UNIT;
+  const d = f(f(Math.abs(f(u[px[p + 2]] - u[px[q + 2]])) + Math.abs(f(u[px[p + 1]] - u[px[q + 1]]))) + Math.abs(f(u[px[p]] - u[px[q]])));
   return f(1 + f(k * d));
 }
 
@@ -214,15 +213,28 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
     for (let y = 1; y < height; y++) {
       const row = y * width + xs;
       weights.fill(row, cols, w, y * STRIP);
-      for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
-        const v = w[q];
-        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+      if (ch === 3) {
+        for (let j = 0, q = y * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+          const v = w[q];
+          o[p] = f(o[p] + f(f(o[p - up] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 - up] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 - up] - o[p + 2]) * v));
+        }
+      } else {
+        for (let j = 0, q = y * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p - up] - o[p]) * w[q]));
       }
     }
     for (let y = height - 2; y >= 0; y--) {
-      for (let j = 0, q = (y + 1) * STRIP, p = (y * width + xs) * ch; j < cols; j++, q++, p += ch) {
-        const v = w[q];
-        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+      const row = y * width + xs;
+      if (ch === 3) {
+        for (let j = 0, q = (y + 1) * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+          const v = w[q];
+          o[p] = f(o[p] + f(f(o[p + up] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 + up] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 + up] - o[p + 2]) * v));
+        }
+      } else {
+        for (let j = 0, q = (y + 1) * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p + up] - o[p]) * w[q]));
       }
     }
   }
