@@ -44,11 +44,13 @@ function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
 
 /** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
 export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    let ct = (out[row] = 1);
-    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
-  }
+  for (let y = y0; y < y1; y++) rowCoordinateRgb(px, width, k, y, out, y * width);
+}
+
+/** The transformed coordinates of row y, written into out[at..at+W). */
+export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number): void {
+  let ct = (out[at] = 1);
+  for (let x = 1, p = y * width * 3 + 3; x < width; x++, p += 3) out[at + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
 }
 
 /** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
@@ -72,12 +74,17 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
 /** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + 1 rows, the last set to +∞. */
 export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
   if (out.length < (height + 1) * width) throw new Error('column coordinates need H + 1 rows (the last is the +∞ sentinel)');
-  out.fill(1, x0, x1);
-  out.fill(Infinity, height * width + x0, height * width + x1);
+  columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
+}
+
+/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; row H is set to +∞. */
+export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
+  out.fill(1, at, at + x1 - x0);
+  out.fill(Infinity, at + height * stride, at + height * stride + x1 - x0);
   const up = width * 3;
   for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = f(out[row - width + x] + stepRgb(px, p, p - up, k));
+    const o = at + y * stride - x0;
+    for (let x = x0, p = (y * width + x0) * 3; x < x1; x++, p += 3) out[o + x] = f(out[o - stride + x] + stepRgb(px, p, p - up, k));
   }
 }
 
@@ -256,6 +263,11 @@ export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n
   }
   for (let j = 0, q = cBase; j < n; j++, q += cStride) row[j] = ct[q];
   row[n] = Infinity;
+  sentinelWindowBounds(row, n, r, lo, hi);
+}
+
+/** windowBounds of a row already in place: row[0..n) increasing, row[n] = +∞. */
+export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
   let l = 0;
   let u = 0;
   for (let j = 0; j < n; j++) {
@@ -388,22 +400,32 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
   }
 }
 
-/** Adds each sample's window size along its row to `sizes`, rows [y0, y1); lo/hi are W ints of scratch. */
-export function addRowWindowSizes(ct: Float32Array, width: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+/**
+ * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
+ * go straight into `row` (W + 1 floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
+ */
+export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+  row[width] = Infinity;
   for (let y = y0; y < y1; y++) {
-    windowBounds(ct, y * width, 1, width, r, lo, hi);
+    rowCoordinateRgb(px, width, k, y, row, 0);
+    sentinelWindowBounds(row, width, r, lo, hi);
     for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
   }
 }
 
-/** Adds each sample's window size down its column to `sizes`, columns [x0, x1); lo/hi are STRIP ints of scratch. */
-export function addColumnWindowSizes(ct: Float32Array, width: number, height: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+/**
+ * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
+ * columns whose coordinates go to `strip` ((H + 1)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
+ * are STRIP ints of scratch.
+ */
+export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
+    columnCoordinatesInto(px, width, height, k, xs, xs + cols, strip, STRIP, 0);
     lo.fill(0, 0, cols);
     hi.fill(0, 0, cols);
     for (let y = 0; y < height; y++) {
-      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      advanceColumnWindows(strip, STRIP, height, r, y, 0, cols, lo, hi);
       for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
     }
   }
