@@ -37,6 +37,23 @@ function roundQuotient(s: number, c: number, inv: number): number {
 }
 
 /**
+ * The lowest bin of [lo, hi] with the largest count. No count exceeds `bound`, so reaching it ends the search.
+ */
+function modeOf(count: Int32Array, lo: number, hi: number, bound: number): number {
+  let max = 0;
+  let best = lo;
+  for (let b = lo; b <= hi; b++) {
+    const c = count[b];
+    if (c > max) {
+      max = c;
+      best = b;
+      if (c === bound) break;
+    }
+  }
+  return best;
+}
+
+/**
  * The histogram of one window: per level, the pixel count and the sum of their colours. The three colour sums
  * are packed into one double (R + G·F + B·F², exact while every sum is below F) when the window is small
  * enough; for larger radii B gets its own array.
@@ -88,8 +105,8 @@ class WindowHistogram {
     count.fill(0);
     sums.fill(0);
     blues?.fill(0);
-    let best = 0;
-    let max = 0;
+    // The mode as one key, max·256 + 255 − best: a larger count wins, then a lower bin.
+    let key = 255;
     let lo = 256;
     let hi = -1;
     // The last mean painted, reused while the mode bin's count and sum stay the same (flat areas).
@@ -113,10 +130,9 @@ class WindowHistogram {
           const c = ++count[b];
           sums[b] += packed[j - shift];
           if (blues) blues[b] += rgb[j * 3 + 2];
-          if (c >= max && (c > max || b < best)) {
-            max = c;
-            best = b;
-          }
+          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
+          const k = (c << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
@@ -133,30 +149,23 @@ class WindowHistogram {
           const c = ++count[b];
           sums[b] += packed[i - shift];
           if (blues) blues[b] += rgb[i * 3 + 2];
-          if (c >= max && (c > max || b < best)) {
-            max = c;
-            best = b;
-          }
+          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
+          const k = (c << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
       }
       if (x < 0) continue;
+      let best = 255 - (key & 255);
+      let max = key >> 8;
       if (count[best] < max) {
-        // The mode lost pixels. Tighten the range to the levels present, then take the largest count, the lowest
-        // bin on ties; no count exceeds the old maximum, so reaching it ends the search.
+        // The mode lost pixels: search again, in the range of the levels present.
         while (count[lo] === 0) lo++;
         while (count[hi] === 0) hi--;
-        const old = max;
-        max = 0;
-        for (let b = lo; b <= hi; b++) {
-          const c = count[b];
-          if (c > max) {
-            max = c;
-            best = b;
-            if (c === old) break;
-          }
-        }
+        best = modeOf(count, lo, hi, max);
+        max = count[best];
+        key = (max << 8) | (255 - best);
       }
       const n = max;
       const s = sums[best];
