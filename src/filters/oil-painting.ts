@@ -37,20 +37,19 @@ function roundQuotient(s: number, c: number, inv: number): number {
 }
 
 /**
- * The lowest bin of [lo, hi] with the largest count. No count exceeds `bound`, so reaching it ends the search.
+ * The mode of bins [lo, hi] as a key count·256 + 255 − bin (the largest count, the lowest bin on ties), without a
+ * branch on the counts (where the maximum turns up is unpredictable). No count exceeds `bound`, so reaching it
+ * ends the search.
  */
-function modeOf(count: Int32Array, lo: number, hi: number, bound: number): number {
-  let max = 0;
-  let best = lo;
+function modeKey(count: Int32Array, lo: number, hi: number, bound: number): number {
+  let key = 0;
   for (let b = lo; b <= hi; b++) {
     const c = count[b];
-    if (c > max) {
-      max = c;
-      best = b;
-      if (c === bound) break;
-    }
+    const k = (c << 8) | (255 - b);
+    key += (k - key) & -(+(k > key));
+    if (c === bound) break;
   }
-  return best;
+  return key;
 }
 
 /**
@@ -163,9 +162,9 @@ class WindowHistogram {
         // The mode lost pixels: search again, in the range of the levels present.
         while (count[lo] === 0) lo++;
         while (count[hi] === 0) hi--;
-        best = modeOf(count, lo, hi, max);
-        max = count[best];
-        key = (max << 8) | (255 - best);
+        key = modeKey(count, lo, hi, max);
+        best = 255 - (key & 255);
+        max = key >> 8;
       }
       const n = max;
       const s = sums[best];
