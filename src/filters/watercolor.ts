@@ -2,8 +2,8 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb, UNIT } from './domain-transform.js';
-import { normalizedConvolutionSteps } from './domain-filter.js';
+import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb } from './domain-transform.js';
+import { normalizedConvolutionSteps, unitImageSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -82,22 +82,11 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
   const rgb = ws.get('rgb', 'u8', n * 3);
   const ctH = ws.get('ctH', 'f32', n);
   const ctV = ws.get('ctV', 'f32', n + width);
-  const res = ws.get('work', 'f32', n * 3);
-  const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const row = width * 3;
+  const { work: res, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowCoordinatesRgb(rgb, width, k, ctH, y0, y1), (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1));
+  const out = clamped(ws.get('out', 'u8', n * 3));
   return [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        rowCoordinatesRgb(rgb, width, k, ctH, y0, y1);
-        for (let i = y0 * row; i < y1 * row; i++) res[i] = UNIT[rgb[i]];
-      },
-    },
-    {
-      axis: 'cols',
-      run: (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1),
-    },
+    ...steps,
     ...normalizedConvolutionSteps(res, width, height, ctH, ctV, p.sigmaS),
     {
       axis: 'rows',
