@@ -191,6 +191,21 @@ function procStatus(pid: number): { rss: number; hwm: number } {
   }
 }
 
+/** CPU seconds (user + system, all threads) used so far by the server's processes, from /proc/<pid>/stat. */
+function cpuSeconds(server: ServerProcess): number {
+  let ticks = 0;
+  for (const pid of server.pids()) {
+    try {
+      // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* the process is gone */
+    }
+  }
+  return ticks / 100;
+}
+
 /** RSS summed over the server's processes; VmHWM summed is each process's own peak, an upper bound. */
 function memory(server: ServerProcess): { rss: number; hwm: number } {
   return server.pids().map(procStatus).reduce((a, b) => ({ rss: a.rss + b.rss, hwm: a.hwm + b.hwm }), { rss: 0, hwm: 0 });
@@ -215,6 +230,8 @@ interface LoadResult {
   cachedAnswers: number;
   errors: Record<string, number>;
   exitCode: number | null;
+  /** CPU seconds the server used per upload: its cost whatever share of the machine it got. */
+  cpuPerUpload: number;
   /** 1-minute load average of the machine before and after, to judge how shared it was. */
   loadAverage: [number, number];
 }
@@ -222,6 +239,7 @@ interface LoadResult {
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
 async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: number): Promise<LoadResult> {
   const loadBefore = loadavg()[0];
+  const cpuBefore = cpuSeconds(server);
   const idle = memory(server);
   let sampledPeak = idle.rss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, memory(server).rss)), 50);
@@ -267,6 +285,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = (performance.now() - started) / 1000;
+  const cpuUsed = cpuSeconds(server) - cpuBefore;
   clearInterval(sampler);
   // Final RSS: after the load, once the server has been idle for a moment.
   await new Promise((r) => setTimeout(r, 2000));
@@ -294,6 +313,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
     cachedAnswers,
     errors: Object.fromEntries(errors),
     exitCode,
+    cpuPerUpload: +(cpuUsed / uploads.length).toFixed(3),
     loadAverage: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
   };
 }
@@ -304,6 +324,7 @@ function report(r: LoadResult): string {
     `  latency upload → all artworks fetched: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (POST alone: p50 ${r.latencyMs.renderP50} ms, p99 ${r.latencyMs.renderP99} ms)`,
     `  server RSS: idle ${r.rssMB.idle} MB, peak ${r.rssMB.peak} MB, final ${r.rssMB.final} MB`,
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
+    `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
     `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
   ].join('\n');
 }
@@ -338,6 +359,9 @@ async function main(): Promise<void> {
     `vs Flask+OpenCV (${ref.where}): throughput ×${(studio.requestsPerSecond / ref.rps).toFixed(2)}, p50 ×${(studio.latencyMs.p50 / ref.p50).toFixed(2)}, p99 ×${(studio.latencyMs.p99 / ref.p99).toFixed(2)}, peak RSS ×${(studio.rssMB.peak / ref.peak).toFixed(2)}` +
       `  (targets: throughput ≥ ×5, p99 < 1000 ms, peak RSS < 250 MB)`,
   );
+  if (reference) {
+    console.log(`CPU per upload, which the machine's other load does not change: studio ${studio.cpuPerUpload} s, reference ${reference.cpuPerUpload} s: the studio does the same work with ×${(reference.cpuPerUpload / studio.cpuPerUpload).toFixed(2)} less CPU`);
+  }
   if (args.json) {
     const input = { uploads: N, concurrency: C, seed, megapixels: { min: mp[0], median: percentile(mp, 50), max: mp[mp.length - 1] } };
     writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, input, studio, reference }, null, 2) + '\n');

@@ -8,15 +8,14 @@ import type { Command } from 'commander';
 import { AtelierError } from '../errors.js';
 import {
   HeapSnapshot, backReferences, backReferencesDot, captureHeapSnapshot, captureProcessHeapSnapshot, describeNode,
-  diffSnapshotFiles, formatBytes, nodesOfType, sortTypeStats, typeStatistics, type NodeReport, type TypeSortKey,
+  diffSnapshotFiles, nodesOfType, sortTypeStats, typeStatistics, type NodeReport, type TypeSortKey,
 } from '../memory/snapshot/index.js';
 import { renderDotToSvg } from '../memory/graphviz.js';
+import { renderTable } from '../memory/table.js';
+import { formatBytes, parsePositiveInt } from '../memory/units.js';
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new AtelierError('INVALID_ARGUMENT', `${name} must be a positive integer, got "${v}"`);
-    return Number(v);
-  };
+function integer(name: string, max = 1_000_000) {
+  return (v: string): number => parsePositiveInt(v, name, 1, max);
 }
 
 function oneOf<T extends string>(name: string, allowed: readonly T[]) {
@@ -28,21 +27,6 @@ function oneOf<T extends string>(name: string, allowed: readonly T[]) {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number, f: (n: number) => string) => (n > 0 ? `+${f(n)}` : f(n));
-
-/** A plain text table: first column left-aligned, the others right-aligned. */
-function table(header: string[], rows: string[][], leftColumns = 1): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((s, c) => (c < leftColumns ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function print(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-}
-
-function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
 
 function load(file: string): HeapSnapshot {
   return HeapSnapshot.load(file);
@@ -75,14 +59,26 @@ function pathLines(r: NodeReport): string[] {
   return r.retainerSteps.map((s, k) => (k === 0 ? `  ${s.label} @${s.id}` : `  ${'  '.repeat(Math.min(k, 12))}--${s.edge} (${s.edgeType})--> ${s.label} @${s.id}`));
 }
 
-export function registerHeapCommands(mem: Command): void {
+/** Where the commands print; tests pass their own to read the output. */
+export interface HeapCommandOutput {
+  write(text: string): unknown;
+}
+
+export function registerHeapCommands(mem: Command, output: HeapCommandOutput = process.stdout): void {
+  const print = (text: string): void => {
+    output.write(text.endsWith('\n') ? text : text + '\n');
+  };
+  const printJson = (value: unknown): void => {
+    output.write(JSON.stringify(value, null, 2) + '\n');
+  };
+
   mem
     .command('snapshot')
     .description('write a heap snapshot of this process, or of a running Node process (--pid)')
-    .option('--pid <pid>', 'process to snapshot (via its inspector, or --heapsnapshot-signal when it has one)', positiveInt('--pid'))
+    .option('--pid <pid>', 'process to snapshot (via its inspector, or --heapsnapshot-signal when it has one)', integer('--pid', 2 ** 22))
     .option('-o, --output <file>', 'snapshot file to write (default Heap.<date>.<time>.<pid>.heapsnapshot)')
     .option('--method <method>', 'auto, inspector or signal (with --pid)', oneOf('--method', ['auto', 'inspector', 'signal'] as const), 'auto')
-    .option('--port <port>', 'inspector port of the target, when known', positiveInt('--port'))
+    .option('--port <port>', 'inspector port of the target, when known', integer('--port', 65535))
     .option('--json', 'print the result as JSON')
     .action(async (opts: { pid?: number; output?: string; method: 'auto' | 'inspector' | 'signal'; port?: number; json?: boolean }) => {
       const pid = opts.pid ?? process.pid;
@@ -99,7 +95,7 @@ export function registerHeapCommands(mem: Command): void {
     .description('object types by count, self size and retained size (like objgraph.show_most_common_types)')
     .argument('<snapshot>', '.heapsnapshot file')
     .option('--sort <key>', 'count, self or retained', oneOf('--sort', ['count', 'self', 'retained'] as const), 'retained')
-    .option('--limit <n>', 'rows to show', positiveInt('--limit'), 25)
+    .option('--limit <n>', 'rows to show', integer('--limit'), 25)
     .option('--json', 'print JSON')
     .action((file: string, opts: { sort: TypeSortKey; limit: number; json?: boolean }) => {
       const g = load(file);
@@ -110,7 +106,7 @@ export function registerHeapCommands(mem: Command): void {
         return;
       }
       print(`${file}: ${count(g.nodeCount)} objects, ${formatBytes(totalSize)} (sorted by ${opts.sort})\n`);
-      print(table(['Type', 'Count', 'Self size', 'Retained size'], rows.map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
+      print(renderTable(['Type', 'Count', 'Self size', 'Retained size'], rows.map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
     });
 
   mem
@@ -119,7 +115,7 @@ export function registerHeapCommands(mem: Command): void {
     .argument('<s1>', 'baseline snapshot')
     .argument('<s2>', 'target snapshot (after the suspected leak)')
     .argument('[s3]', 'final snapshot (after cleaning up)')
-    .option('--limit <n>', 'rows per table', positiveInt('--limit'), 20)
+    .option('--limit <n>', 'rows per table', integer('--limit'), 20)
     .option('--all-types', 'keep V8 internals (code, system objects, internal arrays) among leak candidates')
     .option('--json', 'print JSON')
     .action((s1: string, s2: string, s3: string | undefined, opts: { limit: number; allTypes?: boolean; json?: boolean }) => {
@@ -131,12 +127,12 @@ export function registerHeapCommands(mem: Command): void {
       }
       print(`Growth by type, ${files[0]} → ${files[files.length - 1]}:\n`);
       const grown = d.growth.filter((r) => r.countDelta > 0 || r.sizeDelta > 0).slice(0, opts.limit);
-      print(grown.length ? table(['Type', 'Count', 'Δ count', 'Self size', 'Δ size'], grown.map((r) => [r.type, count(r.countAfter), signed(r.countDelta, count), formatBytes(r.sizeAfter), signed(r.sizeDelta, formatBytes)])) : '(nothing grew)');
+      print(grown.length ? renderTable(['Type', 'Count', 'Δ count', 'Self size', 'Δ size'], grown.map((r) => [r.type, count(r.countAfter), signed(r.countDelta, count), formatBytes(r.sizeAfter), signed(r.sizeDelta, formatBytes)])) : '(nothing grew)');
       if (!d.leaks) return;
       const l = d.leaks;
       print(`\nAllocated between s1 and s2, still alive in s3: ${count(l.leakedCount)} objects, ${formatBytes(l.leakedSelfSize)} self size\n`);
       if (l.byType.length === 0) return;
-      print(table(['Type', 'Count', 'Self size', 'Retained size'], l.byType.slice(0, opts.limit).map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
+      print(renderTable(['Type', 'Count', 'Self size', 'Retained size'], l.byType.slice(0, opts.limit).map((r) => [r.type, count(r.count), formatBytes(r.selfSize), formatBytes(r.retainedSize)])));
       print('\nBy retainer path:');
       for (const grp of l.byPath.slice(0, opts.limit)) {
         print(`\n${grp.type} × ${count(grp.count)}, ${formatBytes(grp.retainedSize)} retained${grp.allocationSite ? `, allocated in ${grp.allocationSite}` : ''} (e.g. @${grp.sampleIds[0]})`);
@@ -150,7 +146,7 @@ export function registerHeapCommands(mem: Command): void {
     .argument('<snapshot>', '.heapsnapshot file')
     .argument('<target>', 'a type name (e.g. Leaky, "(closure)") or @id')
     .option('--svg <file>', 'write the back-reference graph as SVG')
-    .option('--depth <n>', 'levels of retainers in the picture', positiveInt('--depth'), 4)
+    .option('--depth <n>', 'levels of retainers in the picture', integer('--depth', 20), 4)
     .option('--json', 'print JSON')
     .action(async (file: string, target: string, opts: { svg?: string; depth: number; json?: boolean }) => {
       const g = load(file);

@@ -21,34 +21,28 @@ export function recolor(y: number, r: number, g: number, b: number, out: Float32
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).
+// Written as named constants (not nested arrays): these run twice per pixel of `detail`.
 const XN = 0.950456, ZN = 1.088754;
-const M = [
-  [0.412453 / XN, 0.35758 / XN, 0.180423 / XN],
-  [0.212671, 0.71516, 0.072169],
-  [0.019334 / ZN, 0.119193 / ZN, 0.950227 / ZN],
-];
-const MI = [
-  [3.240479 * XN, -1.53715, -0.498535 * ZN],
-  [-0.969256 * XN, 1.875991, 0.041556 * ZN],
-  [0.055648 * XN, -0.204043, 1.057311 * ZN],
-];
+const M00 = 0.412453 / XN, M01 = 0.35758 / XN, M02 = 0.180423 / XN;
+const M10 = 0.212671, M11 = 0.71516, M12 = 0.072169;
+const M20 = 0.019334 / ZN, M21 = 0.119193 / ZN, M22 = 0.950227 / ZN;
+const I00 = 3.240479 * XN, I01 = -1.53715, I02 = -0.498535 * ZN;
+const I10 = -0.969256 * XN, I11 = 1.875991, I12 = 0.041556 * ZN;
+const I20 = 0.055648 * XN, I21 = -0.204043, I22 = 1.057311 * ZN;
 const T = 0.008856;
 const fi = (t: number) => (t > 0.206893 ? t * t * t : (t - 16 / 116) / 7.787);
 
-/** A function on [0, 1] sampled finely, read with linear interpolation (errors far below one 8-bit level). */
-class Curve {
-  private readonly v: Float64Array;
-  private readonly n: number;
-  constructor(fn: (x: number) => number, n = 8192) {
-    this.n = n;
-    this.v = new Float64Array(n + 2);
-    for (let i = 0; i <= n + 1; i++) this.v[i] = fn(Math.min(1, i / n));
-  }
-  at(x: number): number {
-    const p = (x < 0 ? 0 : x > 1 ? 1 : x) * this.n;
-    const i = p | 0;
-    return this.v[i] + (this.v[i + 1] - this.v[i]) * (p - i);
-  }
+/** Samples of a function on [0, 1] (n intervals), read by `curveAt` with linear interpolation (errors far below one 8-bit level). */
+const CURVE_STEPS = 8192;
+function sampleCurve(fn: (x: number) => number): Float64Array {
+  const v = new Float64Array(CURVE_STEPS + 2);
+  for (let i = 0; i <= CURVE_STEPS + 1; i++) v[i] = fn(Math.min(1, i / CURVE_STEPS));
+  return v;
+}
+function curveAt(v: Float64Array, x: number): number {
+  const p = (x < 0 ? 0 : x > 1 ? 1 : x) * CURVE_STEPS;
+  const i = p | 0;
+  return v[i] + (v[i + 1] - v[i]) * (p - i);
 }
 
 /** sRGB decoding of the 256 inputs (the styles start from 8-bit samples), exact. */
@@ -57,17 +51,16 @@ for (let v = 0; v < 256; v++) {
   const c = Math.fround(v * Math.fround(1 / 255));
   LINEAR[v] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
-const GAMMA = new Curve((c) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055));
-const CBRT = new Curve(Math.cbrt);
-const fw = (t: number) => (t > T ? CBRT.at(t) : 7.787 * t + 16 / 116);
-const gam = (c: number) => GAMMA.at(c);
+const GAMMA = sampleCurve((c) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055));
+const CBRT = sampleCurve(Math.cbrt);
+const fw = (t: number) => (t > T ? curveAt(CBRT, t) : 7.787 * t + 16 / 116);
 
 /** 8-bit RGB → L (0..100), a, b; written into out[o..o+2]. */
 export function toLab(r: number, g: number, b: number, out: Float32Array, o: number): void {
   const R = LINEAR[r], G = LINEAR[g], B = LINEAR[b];
-  const x = M[0][0] * R + M[0][1] * G + M[0][2] * B;
-  const y = M[1][0] * R + M[1][1] * G + M[1][2] * B;
-  const z = M[2][0] * R + M[2][1] * G + M[2][2] * B;
+  const x = M00 * R + M01 * G + M02 * B;
+  const y = M10 * R + M11 * G + M12 * B;
+  const z = M20 * R + M21 * G + M22 * B;
   const fx = fw(x), fy = fw(y), fz = fw(z);
   out[o] = y > T ? 116 * fy - 16 : 903.3 * y;
   out[o + 1] = 500 * (fx - fy);
@@ -86,8 +79,7 @@ export function fromLab(L: number, a: number, b: number, out: Float32Array, o: n
   }
   const x = fi(a / 500 + fy);
   const z = fi(fy - b / 200);
-  for (let c = 0; c < 3; c++) {
-    const v = MI[c][0] * x + MI[c][1] * y + MI[c][2] * z;
-    out[o + c] = gam(v);
-  }
+  out[o] = curveAt(GAMMA, I00 * x + I01 * y + I02 * z);
+  out[o + 1] = curveAt(GAMMA, I10 * x + I11 * y + I12 * z);
+  out[o + 2] = curveAt(GAMMA, I20 * x + I21 * y + I22 * z);
 }

@@ -12,9 +12,6 @@ export const UNIT = new Float32Array(256);
 const INV255 = f(1 / 255);
 for (let v = 0; v < 256; v++) UNIT[v] = f(v * INV255);
 
-/** |UNIT[a] − UNIT[b]| in float32 for every pair of 8-bit samples, index (a << 8) | b. */
-export const ABS_DIFF = new Float32Array(65536);
-for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) ABS_DIFF[(a << 8) | b] = Math.abs(f(UNIT[a] - UNIT[b]));
 
 /** σs/σr in float32 (OpenCV takes both as float). */
 export function rangeScale(sigmaS: number, sigmaR: number): number {
@@ -39,17 +36,21 @@ export function feedback(sigmaH: number): number {
 /** 1 + k·(Σc |ΔI|) for a pair of RGB pixels at byte offsets p (current) and q (previous). */
 function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
   // OpenCV sums B, G, R in that order; our pixels are R, G, B.
-  const d = f(f(ABS_DIFF[(px[p + 2] << 8) | px[q + 2]] + ABS_DIFF[(px[p + 1] << 8) | px[q + 1]]) + ABS_DIFF[(px[p] << 8) | px[q]]);
+  // The differences from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache more than this computes.
+  const u = UNIT;
+  const d = f(f(Math.abs(f(u[px[p + 2]] - u[px[q + 2]])) + Math.abs(f(u[px[p + 1]] - u[px[q + 1]]))) + Math.abs(f(u[px[p]] - u[px[q]])));
   return f(1 + f(k * d));
 }
 
 /** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
 export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    let ct = (out[row] = 1);
-    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
-  }
+  for (let y = y0; y < y1; y++) rowCoordinateRgb(px, width, k, y, out, y * width);
+}
+
+/** The transformed coordinates of row y, written into out[at..at+W). */
+export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number): void {
+  let ct = (out[at] = 1);
+  for (let x = 1, p = y * width * 3 + 3; x < width; x++, p += 3) out[at + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
 }
 
 /** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
@@ -70,13 +71,20 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image. */
+/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + 1 rows, the last set to +∞. */
 export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  out.fill(1, x0, x1);
+  if (out.length < (height + 1) * width) throw new Error('column coordinates need H + 1 rows (the last is the +∞ sentinel)');
+  columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
+}
+
+/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; row H is set to +∞. */
+export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
+  out.fill(1, at, at + x1 - x0);
+  out.fill(Infinity, at + height * stride, at + height * stride + x1 - x0);
   const up = width * 3;
   for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = f(out[row - width + x] + stepRgb(px, p, p - up, k));
+    const o = at + y * stride - x0;
+    for (let x = x0, p = (y * width + x0) * 3; x < x1; x++, p += 3) out[o + x] = f(out[o - stride + x] + stepRgb(px, p, p - up, k));
   }
 }
 
@@ -212,33 +220,66 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
     for (let y = 1; y < height; y++) {
       const row = y * width + xs;
       weights.fill(row, cols, w, y * STRIP);
-      for (let j = 0, q = y * STRIP, p = row * ch; j < cols; j++, q++, p += ch) {
-        const v = w[q];
-        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c - up] - o[c]) * v));
+      if (ch === 3) {
+        for (let j = 0, q = y * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+          const v = w[q];
+          o[p] = f(o[p] + f(f(o[p - up] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 - up] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 - up] - o[p + 2]) * v));
+        }
+      } else {
+        for (let j = 0, q = y * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p - up] - o[p]) * w[q]));
       }
     }
     for (let y = height - 2; y >= 0; y--) {
-      for (let j = 0, q = (y + 1) * STRIP, p = (y * width + xs) * ch; j < cols; j++, q++, p += ch) {
-        const v = w[q];
-        for (let c = p; c < p + ch; c++) o[c] = f(o[c] + f(f(o[c + up] - o[c]) * v));
+      const row = y * width + xs;
+      if (ch === 3) {
+        for (let j = 0, q = (y + 1) * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+          const v = w[q];
+          o[p] = f(o[p] + f(f(o[p + up] - o[p]) * v));
+          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 + up] - o[p + 1]) * v));
+          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 + up] - o[p + 2]) * v));
+        }
+      } else {
+        for (let j = 0, q = (y + 1) * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p + up] - o[p]) * w[q]));
       }
     }
   }
 }
 
+let sentinelRow = new Float32Array(0);
+
 /**
  * For each sample j of a row, the window [lo[j], hi[j]) of samples k with ct[j] − r < ct[k] ≤ ct[j] + r.
- * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice.
+ * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice. The row
+ * is copied into `row` (n + 1 floats) ending with +∞, which stops the upper pointer without a bounds test. Each
+ * pointer takes two branch-free steps (a pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern)
+ * and then loops for the rest, which the branch predictor gets right nearly always.
  */
-export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
+export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array, row?: Float32Array): void {
+  if (!row) {
+    if (sentinelRow.length <= n) sentinelRow = new Float32Array(n + 1);
+    row = sentinelRow;
+  }
+  for (let j = 0, q = cBase; j < n; j++, q += cStride) row[j] = ct[q];
+  row[n] = Infinity;
+  sentinelWindowBounds(row, n, r, lo, hi);
+}
+
+/** windowBounds of a row already in place: row[0..n) increasing, row[n] = +∞. */
+export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
   let l = 0;
   let u = 0;
-  for (let j = 0, q = cBase; j < n; j++, q += cStride) {
-    const c = ct[q];
+  for (let j = 0; j < n; j++) {
+    const c = row[j];
     const low = f(c - r);
     const high = f(c + r);
-    while (ct[cBase + l * cStride] <= low) l++;
-    while (u < n && ct[cBase + u * cStride] <= high) u++;
+    l += +(row[l] <= low);
+    l += +(row[l] <= low);
+    while (row[l] <= low) l++;
+    u += +(row[u] <= high);
+    u += +(row[u] <= high);
+    while (row[u] <= high) u++;
     lo[j] = l;
     hi[j] = u;
   }
@@ -266,7 +307,10 @@ export class BoxScratch {
   readonly lo: Int32Array;
   readonly hi: Int32Array;
   readonly recip: Float64Array;
+  /** One row of coordinates and its sentinel (see windowBounds). */
+  readonly row: Float32Array;
   constructor(width: number, height: number) {
+    this.row = new Float32Array(width + 1);
     this.sums = new Float32Array(Math.max((width + 1) * 3, (height + 1) * STRIP * 3));
     this.lo = new Int32Array(Math.max(width, STRIP));
     this.hi = new Int32Array(Math.max(width, STRIP));
@@ -276,24 +320,29 @@ export class BoxScratch {
 
 /** Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean. */
 export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
-  const { sums, recip } = s;
+  const { sums, recip, row } = s;
   sums[0] = sums[1] = sums[2] = 0;
+  row[width] = Infinity;
   for (let y = y0; y < y1; y++) {
     const base = y * width * 3;
-    const cb = y * width;
+    for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
     for (let i = 0, p = base; i < width * 3; i++, p++) sums[i + 3] = f(sums[i] + o[p]);
-    let l = cb;
-    let u = cb;
-    const end = cb + width;
-    for (let q = cb, p = base; q < end; q++, p += 3) {
-      const c = ct[q];
+    // The pointers as in windowBounds, inline.
+    let l = 0;
+    let u = 0;
+    for (let x = 0, p = base; x < width; x++, p += 3) {
+      const c = row[x];
       const low = f(c - r);
       const high = f(c + r);
-      while (ct[l] <= low) l++;
-      while (u < end && ct[u] <= high) u++;
+      l += +(row[l] <= low);
+      l += +(row[l] <= low);
+      while (row[l] <= low) l++;
+      u += +(row[u] <= high);
+      u += +(row[u] <= high);
+      while (row[u] <= high) u++;
       const inv = recip[u - l];
-      const sl = (l - cb) * 3;
-      const su = (u - cb) * 3;
+      const sl = l * 3;
+      const su = u * 3;
       o[p] = f(f(sums[su] - sums[sl]) * inv);
       o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
       o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
@@ -310,10 +359,15 @@ export function advanceColumnWindows(ct: Float32Array, width: number, height: nu
     const c = ct[q];
     const low = f(c - r);
     const high = f(c + r);
+    // Branch-free first steps, as in windowBounds; row H of ct is +∞ and stops u.
     let l = lo[j];
+    l += +(ct[l * width + x] <= low);
+    l += +(ct[l * width + x] <= low);
     while (ct[l * width + x] <= low) l++;
     let u = hi[j];
-    while (u < height && ct[u * width + x] <= high) u++;
+    u += +(ct[u * width + x] <= high);
+    u += +(ct[u * width + x] <= high);
+    while (ct[u * width + x] <= high) u++;
     lo[j] = l;
     hi[j] = u;
   }
@@ -346,22 +400,32 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
   }
 }
 
-/** Adds each sample's window size along its row to `sizes`, rows [y0, y1); lo/hi are W ints of scratch. */
-export function addRowWindowSizes(ct: Float32Array, width: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+/**
+ * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
+ * go straight into `row` (W + 1 floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
+ */
+export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+  row[width] = Infinity;
   for (let y = y0; y < y1; y++) {
-    windowBounds(ct, y * width, 1, width, r, lo, hi);
+    rowCoordinateRgb(px, width, k, y, row, 0);
+    sentinelWindowBounds(row, width, r, lo, hi);
     for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
   }
 }
 
-/** Adds each sample's window size down its column to `sizes`, columns [x0, x1); lo/hi are STRIP ints of scratch. */
-export function addColumnWindowSizes(ct: Float32Array, width: number, height: number, r: number, sizes: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+/**
+ * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
+ * columns whose coordinates go to `strip` ((H + 1)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
+ * are STRIP ints of scratch.
+ */
+export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
+    columnCoordinatesInto(px, width, height, k, xs, xs + cols, strip, STRIP, 0);
     lo.fill(0, 0, cols);
     hi.fill(0, 0, cols);
     for (let y = 0; y < height; y++) {
-      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
+      advanceColumnWindows(strip, STRIP, height, r, y, 0, cols, lo, hi);
       for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
     }
   }

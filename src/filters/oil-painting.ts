@@ -14,11 +14,42 @@ export function luminance(r: number, g: number, b: number): number {
   return (3735 * b + 19235 * g + 9798 * r + 16384) >> 15;
 }
 
-/** Half-to-even rounding of the non-negative rational s/c. */
-function roundQuotient(s: number, c: number): number {
-  const q = Math.floor(s / c);
+/** 1/n for every window size up to the largest ((2·radius+1)² grows past it only for huge radii: see recipFor). */
+let RECIPROCALS = new Float64Array(0);
+function reciprocalsUpTo(n: number): void {
+  if (RECIPROCALS.length > n) return;
+  RECIPROCALS = new Float64Array(n + 1);
+  for (let i = 1; i <= n; i++) RECIPROCALS[i] = 1 / i;
+}
+
+/** floor(s/c) for integers s ≥ 0, c > 0 given inv ≈ 1/c: the product's error is far below 1, so one correction suffices. */
+function floorQuotient(s: number, c: number, inv: number): number {
+  const q = Math.floor(s * inv);
+  const r = s - q * c;
+  return r < 0 ? q - 1 : r >= c ? q + 1 : q;
+}
+
+/** Half-to-even rounding of the non-negative rational s/c (inv ≈ 1/c). */
+function roundQuotient(s: number, c: number, inv: number): number {
+  const q = floorQuotient(s, c, inv);
   const twice = 2 * (s - q * c);
   return twice > c || (twice === c && (q & 1) === 1) ? q + 1 : q;
+}
+
+/**
+ * The mode of bins [lo, hi] as a key count·256 + 255 − bin (the largest count, the lowest bin on ties), without a
+ * branch on the counts (where the maximum turns up is unpredictable). No count exceeds `bound`, so reaching it
+ * ends the search.
+ */
+function modeKey(count: Int32Array, lo: number, hi: number, bound: number): number {
+  let key = 0;
+  for (let b = lo; b <= hi; b++) {
+    const c = count[b];
+    const k = (c << 8) | (255 - b);
+    key += (k - key) & -(+(k > key));
+    if (c === bound) break;
+  }
+  return key;
 }
 
 /**
@@ -49,6 +80,7 @@ class WindowHistogram {
     this.blues = 3 * need <= 53 ? null : new Float64Array(256);
     this.field = 2 ** need;
     this.packed = new Float64Array((BLOCK + 2 * radius) * width);
+    reciprocalsUpTo(side * side);
   }
 
   pack(rgb: Uint8Array, width: number, from: number, to: number): void {
@@ -62,79 +94,103 @@ class WindowHistogram {
   paintRow(rgb: Uint8Array, q: Uint8Array, width: number, height: number, y: number, truncate: boolean, out: Uint8Array): void {
     const { count, sums, blues, field, radius, packed } = this;
     const shift = this.packFrom * width;
-    const f1 = field;
+    const inv1 = 1 / field;
     const f2 = blues ? 0 : field * field;
+    const inv2 = blues ? 0 : 1 / f2;
+    const recip = RECIPROCALS;
     const top = Math.max(0, y - radius);
     const bottom = Math.min(height - 1, y + radius);
+    const span = (bottom - top) * width;
     count.fill(0);
     sums.fill(0);
     blues?.fill(0);
-    let best = 0;
-    let max = 0;
+    // The mode as one key, max·256 + 255 − best: a larger count wins, then a lower bin.
+    let key = 255;
     let lo = 256;
     let hi = -1;
-    const last = Math.min(radius, width - 1);
-    for (let x = -1; x < width; x++) {
-      // Slide: remove the column leaving (x − radius), add the columns entering (all of 0..radius at the start).
-      if (x >= 0) {
-        const gone = x - radius - 1;
-        if (gone >= 0) {
-          for (let i = top * width + gone; i <= bottom * width + gone; i += width) {
-            const b = q[i];
-            count[b]--;
-            sums[b] -= packed[i - shift];
-            if (blues) blues[b] -= rgb[i * 3 + 2];
-          }
+    // The last mean painted, reused while the mode bin's count and sum stay the same (flat areas).
+    let lastN = -1;
+    let lastS = -1;
+    let r0 = 0, g0 = 0, b0 = 0;
+    // From x = −radius on, so that the steps before x = 0 add the window's first columns.
+    for (let x = -radius; x < width; x++) {
+      // Slide: the column x − radius − 1 leaves, x + radius enters. In the middle of the row both go in one loop
+      // (the CPU overlaps their updates). Adds and removes may interleave: max only grows on an add past it, so
+      // it bounds every count, and a mode that loses a pixel is caught below.
+      const gone = x - radius - 1;
+      const enter = x + radius;
+      if (gone >= 0 && enter < width) {
+        for (let i = top * width + gone, j = i + radius + radius + 1, e = i + span; i <= e; i += width, j += width) {
+          const bo = q[i];
+          count[bo]--;
+          sums[bo] -= packed[i - shift];
+          if (blues) blues[bo] -= rgb[i * 3 + 2];
+          const b = q[j];
+          const c = ++count[b];
+          sums[b] += packed[j - shift];
+          if (blues) blues[b] += rgb[j * 3 + 2];
+          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
+          const k = (c << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
+          if (b < lo) lo = b;
+          if (b > hi) hi = b;
         }
-      }
-      const from = x < 0 ? 0 : x + radius;
-      const to = x < 0 ? last : x + radius <= width - 1 && x > 0 ? x + radius : -1;
-      for (let col = from; col <= to; col++) {
-        for (let i = top * width + col; i <= bottom * width + col; i += width) {
+      } else if (gone >= 0) {
+        for (let i = top * width + gone, e = i + span; i <= e; i += width) {
+          const b = q[i];
+          count[b]--;
+          sums[b] -= packed[i - shift];
+          if (blues) blues[b] -= rgb[i * 3 + 2];
+        }
+      } else if (enter < width) {
+        for (let i = top * width + enter, e = i + span; i <= e; i += width) {
           const b = q[i];
           const c = ++count[b];
           sums[b] += packed[i - shift];
           if (blues) blues[b] += rgb[i * 3 + 2];
-          if (c > max || (c === max && b < best)) {
-            max = c;
-            best = b;
-          }
+          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
+          const k = (c << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
       }
       if (x < 0) continue;
+      let best = 255 - (key & 255);
+      let max = key >> 8;
       if (count[best] < max) {
-        // Tighten the range to the levels present, then take the largest count, the lowest bin on ties. No bin
-        // can exceed the old maximum here (one that did would be the mode already), so reaching it ends the search.
+        // The mode lost pixels: search again, in the range of the levels present.
         while (count[lo] === 0) lo++;
         while (count[hi] === 0) hi--;
-        const old = max;
-        max = 0;
-        for (let b = lo; b <= hi; b++) {
-          const c = count[b];
-          if (c > max) {
-            max = c;
-            best = b;
-            if (c === old) break;
-          }
-        }
+        key = modeKey(count, lo, hi, max);
+        best = 255 - (key & 255);
+        max = key >> 8;
       }
-      const n = count[best];
-      let s = sums[best];
+      const n = max;
+      const s = sums[best];
       const o = (y * width + x) * 3;
-      let blue: number;
-      if (blues) {
-        blue = blues[best];
-      } else {
-        blue = Math.floor(s / f2);
-        s -= blue * f2;
+      if (n !== lastN || s !== lastS || blues) {
+        lastN = n;
+        lastS = s;
+        // Exact integer arithmetic in doubles: the field sizes are powers of two, so the unpacking is exact.
+        let blue: number;
+        let rest = s;
+        if (blues) {
+          blue = blues[best];
+        } else {
+          blue = Math.floor(s * inv2);
+          rest -= blue * f2;
+        }
+        const green = Math.floor(rest * inv1);
+        const red = rest - green * field;
+        const inv = recip[n];
+        r0 = truncate ? floorQuotient(red, n, inv) : roundQuotient(red, n, inv);
+        g0 = truncate ? floorQuotient(green, n, inv) : roundQuotient(green, n, inv);
+        b0 = truncate ? floorQuotient(blue, n, inv) : roundQuotient(blue, n, inv);
       }
-      const green = Math.floor(s / f1);
-      const red = s - green * f1;
-      out[o] = truncate ? Math.floor(red / n) : roundQuotient(red, n);
-      out[o + 1] = truncate ? Math.floor(green / n) : roundQuotient(green, n);
-      out[o + 2] = truncate ? Math.floor(blue / n) : roundQuotient(blue, n);
+      out[o] = r0;
+      out[o + 1] = g0;
+      out[o + 2] = b0;
     }
   }
 }

@@ -3,7 +3,7 @@
  * window along the row and down the column. The image itself is never filtered. OpenCV loops three times and
  * keeps only the first iteration; we run it once. Both sketches read the same pen buffer.
  */
-import { addColumnWindowSizes, addRowWindowSizes, boxRadius, columnCoordinatesRgb, iterationSigma, rangeScale, rowCoordinatesRgb, STRIP, UNIT } from './domain-transform.js';
+import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, rangeScale, STRIP, UNIT } from './domain-transform.js';
 import { recolor } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -21,13 +21,13 @@ export function penName(p: StyleParams): string {
 export function penSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n);
   const sizes = ws.get(penName(p), 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const r = boxRadius(iterationSigma(p.sigmaS, 0));
   let lo: Int32Array | null = null;
   let hi: Int32Array | null = null;
+  let row: Float32Array | null = null;
+  let strip: Float32Array | null = null;
   const scratch = () => {
     lo ??= new Int32Array(Math.max(width, STRIP));
     hi ??= new Int32Array(Math.max(width, STRIP));
@@ -37,15 +37,15 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
     {
       axis: 'rows',
       run(y0, y1) {
-        rowCoordinatesRgb(rgb, width, k, ctH, y0, y1);
-        addRowWindowSizes(ctH, width, r, sizes, ...scratch(), y0, y1);
+        row ??= new Float32Array(width + 1);
+        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, ...scratch(), y0, y1);
       },
     },
     {
       axis: 'cols',
       run(x0, x1) {
-        columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1);
-        addColumnWindowSizes(ctV, width, height, r, sizes, ...scratch(), x0, x1);
+        strip ??= new Float32Array((height + 1) * STRIP);
+        addColumnWindowSizesRgb(rgb, width, height, k, r, sizes, strip, ...scratch(), x0, x1);
       },
     },
   ];

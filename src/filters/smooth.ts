@@ -1,6 +1,6 @@
 /** cv::edgePreservingFilter with flags=1: three RF iterations of the photo, output |O·255|. */
-import { columnKeysRgb, rangeScale, rowKeysRgb, UNIT } from './domain-transform.js';
-import { keyedWeights, recursiveFilterSteps } from './domain-filter.js';
+import { columnKeysRgb, rangeScale, rowKeysRgb } from './domain-transform.js';
+import { keyedWeights, recursiveFilterSteps, unitImageSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -11,19 +11,12 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
   const rgb = ws.get('rgb', 'u8', n * 3);
   const nH = ws.get('nH', 'i32', n);
   const nV = ws.get('nV', 'i32', n);
-  const o = ws.get('work', 'f32', n * 3);
+  const { work: o, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowKeysRgb(rgb, width, nH, y0, y1), (x0, x1) => columnKeysRgb(rgb, width, height, nV, x0, x1));
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const row = width * 3;
   return [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        rowKeysRgb(rgb, width, nH, y0, y1);
-        for (let i = y0 * row; i < y1 * row; i++) o[i] = UNIT[rgb[i]];
-      },
-    },
-    { axis: 'cols', run: (x0, x1) => columnKeysRgb(rgb, width, height, nV, x0, x1) },
+    ...steps,
     ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), p.sigmaS),
     {
       axis: 'rows',

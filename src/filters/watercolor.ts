@@ -2,8 +2,8 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb, UNIT } from './domain-transform.js';
-import { normalizedConvolutionSteps } from './domain-filter.js';
+import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb } from './domain-transform.js';
+import { normalizedConvolutionSteps, unitImageSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -60,17 +60,16 @@ class SobelRows {
     const sU = this.smooth[u], sD = this.smooth[dn];
     const { res } = this;
     const base = y * this.width * 3;
-    for (let i = 0; i < this.width * 3; i += 3) {
-      let sum = 0;
-      for (let ch = 2; ch >= 0; ch--) {
-        const j = i + ch;
-        const gx = f(f(dU[j] + dD[j]) + f(dM[j] * 2));
-        const gy = f(sD[j] - sU[j]);
-        const m = f(Math.sqrt(f(f(gx * gx) + f(gy * gy))));
-        sum = ch === 2 ? m : f(sum + m);
-      }
-      const scale = f(1 - sum);
-      const p = base + i;
+    // Channel order B, G, R for the float sum, as OpenCV adds them.
+    for (let i = 0, p = base; i < this.width * 3; i += 3, p += 3) {
+      const i1 = i + 1, i2 = i + 2;
+      const gxB = f(f(dU[i2] + dD[i2]) + f(dM[i2] * 2)), gyB = f(sD[i2] - sU[i2]);
+      const gxG = f(f(dU[i1] + dD[i1]) + f(dM[i1] * 2)), gyG = f(sD[i1] - sU[i1]);
+      const gxR = f(f(dU[i] + dD[i]) + f(dM[i] * 2)), gyR = f(sD[i] - sU[i]);
+      const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
+      const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
+      const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
+      const scale = f(1 - f(f(mB + mG) + mR));
       out[p] = f(f(res[p] * scale) * 255);
       out[p + 1] = f(f(res[p + 1] * scale) * 255);
       out[p + 2] = f(f(res[p + 2] * scale) * 255);
@@ -82,23 +81,12 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n);
-  const res = ws.get('work', 'f32', n * 3);
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const ctV = ws.get('ctV', 'f32', n + width);
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const row = width * 3;
+  const { work: res, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowCoordinatesRgb(rgb, width, k, ctH, y0, y1), (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1));
+  const out = clamped(ws.get('out', 'u8', n * 3));
   return [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        rowCoordinatesRgb(rgb, width, k, ctH, y0, y1);
-        for (let i = y0 * row; i < y1 * row; i++) res[i] = UNIT[rgb[i]];
-      },
-    },
-    {
-      axis: 'cols',
-      run: (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1),
-    },
+    ...steps,
     ...normalizedConvolutionSteps(res, width, height, ctH, ctV, p.sigmaS),
     {
       axis: 'rows',

@@ -10,8 +10,8 @@ import { resolveLimits, type DecodeLimits } from './limits.js';
 import { probe, type ImageHeader, type ImageInput } from './probe.js';
 import { fromSharpError } from './sharp-errors.js';
 
-export interface DecodedImage {
-  image: PixelImage;
+/** The pixels, and what the header said about the original (its format, stored size, frames). */
+export interface DecodedImage extends PixelImage {
   header: ImageHeader;
 }
 
@@ -35,5 +35,5 @@ export async function decode(input: ImageInput, limits: Partial<DecodeLimits> = 
     throw new AtelierError('UNSUPPORTED_MEDIA_TYPE', `images with ${channels} channels are not accepted`);
   }
   const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
-  return { image: { data, width, height, channels }, header };
+  return { data, width, height, channels, header };
 }

@@ -5,14 +5,9 @@
 import sharp from 'sharp';
 import { AtelierError } from '../errors.js';
 import type { PixelImage } from '../filters/image.js';
-import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+import { parseOutputFormat, type OutputFormat } from './formats.js';
 import { validateInteger } from './limits.js';
 import { fromSharpError } from './sharp-errors.js';
-
-export interface EncodeOptions {
-  /** 1–100, for jpeg, webp and avif; ignored by png, which is lossless. Default: sharp's per format. */
-  quality?: number;
-}
 
 export function validatePixelImage(image: PixelImage, name = 'image'): void {
   const { data, width, height, channels } = image ?? ({} as PixelImage);
@@ -31,18 +26,15 @@ export function validateQuality(quality: unknown, name = 'quality'): number | un
   return quality === undefined ? undefined : validateInteger(quality, name, 1, 100);
 }
 
-export async function encode(image: PixelImage, format: OutputFormat, options: EncodeOptions = {}): Promise<Buffer> {
+/** `quality`: 1–100, for jpeg, webp and avif; ignored by png, which is lossless. Default: sharp's per format. */
+export async function encode(image: PixelImage, format: OutputFormat, quality?: number): Promise<Buffer> {
   validatePixelImage(image);
-  if (!isOutputFormat(format)) {
-    throw new AtelierError('INVALID_ARGUMENT', `format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  }
-  const quality = validateQuality(options.quality);
+  const q = quality === undefined ? {} : { quality: validateQuality(quality) };
   const { data, width, height, channels } = image;
   let pipeline = sharp(data, { raw: { width, height, channels } });
   // Without this, one raw channel is written as three equal ones.
   if (channels === 1) pipeline = pipeline.toColourspace('b-w');
-  const q = quality === undefined ? {} : { quality };
-  switch (format) {
+  switch (parseOutputFormat(format)) {
     case 'png':
       pipeline = pipeline.png({ compressionLevel: 6, adaptiveFiltering: false, palette: false });
       break;

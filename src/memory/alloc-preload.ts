@@ -3,31 +3,24 @@
  * program's first line and, when the process exits, forces a GC and writes the live-allocation profile to
  * $ATELIER_ALLOC_DIR/<pid>.heapprofile. Uses the inspector synchronously, since an 'exit' handler cannot wait.
  */
-import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InspectorSession } from './inspector-session.js';
+import { getGc } from './leak-measure.js';
 
 const dir = process.env.ATELIER_ALLOC_DIR;
 const interval = Number(process.env.ATELIER_ALLOC_INTERVAL) || 32768;
 
-function postSync(session: Session, method: string, params: object = {}): unknown {
-  let result: unknown;
-  let error: Error | null = null;
-  session.post(method, params, (e, r) => { error = e; result = r; });
-  if (error) throw error;
-  return result;
-}
-
 if (dir) {
   try {
-    const session = new Session();
-    session.connect();
-    postSync(session, 'HeapProfiler.enable');
-    postSync(session, 'HeapProfiler.startSampling', { samplingInterval: interval });
+    const session = new InspectorSession().connect();
+    session.postSync('HeapProfiler.enable');
+    session.postSync('HeapProfiler.startSampling', { samplingInterval: interval });
     const write = (): void => {
       try {
-        postSync(session, 'HeapProfiler.collectGarbage');
-        const { profile } = postSync(session, 'HeapProfiler.getSamplingProfile') as { profile: unknown };
+        // The inspector's collectGarbage answers later than an 'exit' handler lives: collect directly.
+        getGc()();
+        const { profile } = session.postSync<{ profile: unknown }>('HeapProfiler.getSamplingProfile');
         writeFileSync(join(dir, `${process.pid}.heapprofile`), JSON.stringify(profile));
       } catch {
         // A profile we cannot write is lost; the program's own exit must not change.

@@ -15,6 +15,8 @@ export function leakReportPage(scenario: string, r: LeakReport): string {
       ['snapshots after iterations', e.snapshotIterations.join(', ')],
       ['trend window', `${e.trend.fromIteration}–${e.trend.toIteration}`],
       ['retained slope (Theil–Sen)', `${Math.round(e.trend.retained.slope)} B/iteration, 99% [${Math.round(e.trend.retained.slopeLow)}, ${Math.round(e.trend.retained.slopeHigh)}]`],
+      ['rises / falls between iterations', `${e.trend.steps.retained.up} / ${e.trend.steps.retained.down}`],
+      ['sign test p (rises beyond chance)', e.trend.steps.retained.pIncreasing.toExponential(2)],
       ['Mann–Kendall p (increasing)', e.trend.retained.pIncreasing.toExponential(2)],
       ['heap slope', `${Math.round(e.trend.heap.slope)} B/iteration`],
       ['external slope', `${Math.round(e.trend.external.slope)} B/iteration`],
@@ -23,6 +25,11 @@ export function leakReportPage(scenario: string, r: LeakReport): string {
       title: 'Retained after full GC, per measured iteration', xLabel: 'iteration',
       data: [s.map((x) => x.iteration), s.map((x) => x.heapUsed), s.map((x) => x.external), s.map((x) => x.arrayBuffers)],
       series: [{ label: 'heap used', stroke: '#2ca02c', unit: 'bytes' }, { label: 'external', stroke: '#ff7f0e', unit: 'bytes' }, { label: 'ArrayBuffers', stroke: '#8c564b', unit: 'bytes' }],
+    } },
+    { kind: 'chart', chart: {
+      title: 'Resident set size after full GC (not judged: allocators keep freed pages)', xLabel: 'iteration',
+      data: [s.map((x) => x.iteration), s.map((x) => x.rss ?? null)],
+      series: [{ label: 'RSS', stroke: '#d62728', unit: 'bytes' }],
     } },
   ];
   if (r.suspects.length > 0) {

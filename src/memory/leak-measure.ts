@@ -13,6 +13,8 @@ export interface RetainedSample {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Resident set size of the whole process: shown, never judged (allocators keep freed pages resident). */
+  rss: number;
 }
 
 export interface MeasureOptions {
@@ -79,6 +81,7 @@ export async function measureIterations(iteration: () => unknown, opts: MeasureO
   const heapUsed = new Float64Array(opts.iterations);
   const external = new Float64Array(opts.iterations);
   const arrayBuffers = new Float64Array(opts.iterations);
+  const rss = new Float64Array(opts.iterations);
   for (let i = 1; i <= opts.iterations; i++) {
     await iteration();
     await settle(gc);
@@ -86,6 +89,7 @@ export async function measureIterations(iteration: () => unknown, opts: MeasureO
     heapUsed[i - 1] = m.heapUsed;
     external[i - 1] = m.external;
     arrayBuffers[i - 1] = m.arrayBuffers;
+    rss[i - 1] = m.rss;
     const at = points.indexOf(i);
     if (at >= 0 && opts.snapshot) {
       await opts.snapshot(at as 0 | 1 | 2, i);
@@ -93,6 +97,6 @@ export async function measureIterations(iteration: () => unknown, opts: MeasureO
       await settle(gc);
     }
   }
-  const samples: RetainedSample[] = Array.from(heapUsed, (h, i) => ({ iteration: i + 1, heapUsed: h, external: external[i], arrayBuffers: arrayBuffers[i] }));
+  const samples: RetainedSample[] = Array.from(heapUsed, (h, i) => ({ iteration: i + 1, heapUsed: h, external: external[i], arrayBuffers: arrayBuffers[i], rss: rss[i] }));
   return { samples, snapshotIterations: points };
 }

@@ -3,6 +3,8 @@
  * heap snapshots. The scenario's output goes to stderr so that --json output stays clean.
  */
 import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AtelierError } from '../errors.js';
 import type { ChildMessage } from './leak-child.js';
 import type { RetainedSample } from './leak-measure.js';
@@ -12,10 +14,26 @@ export interface ChildRun { samples: RetainedSample[]; snapshotIterations: numbe
 
 export interface ChildOptions { warmup: number; iterations: number; snapshotDir: string; timeoutMs: number }
 
+/**
+ * TypeScript scenarios load through tsx when the scenario's project (or this one) has it installed. Lines in
+ * allocation sites are then those of the transpiled code, which tsx keeps close to the source.
+ */
+function loaderFor(scenarioPath: string): string[] {
+  if (!/\.(c|m)?tsx?$/.test(scenarioPath)) return [];
+  for (const from of [scenarioPath, fileURLToPath(import.meta.url)]) {
+    try {
+      return ['--import', pathToFileURL(createRequire(from).resolve('tsx')).href];
+    } catch {
+      // not installed there
+    }
+  }
+  throw new AtelierError('INVALID_ARGUMENT', `${scenarioPath} is TypeScript: install tsx in its project, or compile it to .mjs`);
+}
+
 export function runScenarioChild(scenarioPath: string, opts: ChildOptions): Promise<ChildRun> {
   const config = { scenario: scenarioPath, warmup: opts.warmup, iterations: opts.iterations, snapshotDir: opts.snapshotDir };
   const child = fork(toolkitModule('leak-child').path, [JSON.stringify(config)], {
-    execArgv: ['--expose-gc', '--track-heap-objects'],
+    execArgv: ['--expose-gc', '--track-heap-objects', ...loaderFor(scenarioPath)],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });

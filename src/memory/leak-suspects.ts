@@ -122,9 +122,16 @@ export async function findLeakSuspects(snapshots: string[], iterations: number[]
   const kept: LeakSuspect[] = [];
   for (const { score, ...s } of suspects) {
     void score;
-    if (!kept.some((k) => s.retainerPath.some((step) => step.endsWith(` → ${k.name}`)))) kept.push(s);
+    const through = new Set(s.retainerPath.slice(0, -1).map(stepType));
+    if (!kept.some((k) => through.has(k.name))) kept.push(s);
   }
   return kept;
+}
+
+/** The type a path step lands on; closures are shown by function name (`poll()`) but count as "(closure)". */
+function stepType(step: string): string {
+  const target = step.slice(step.lastIndexOf(' → ') + 3).replace(/ \(×\d+\)$/, '');
+  return target.endsWith(')') && /\(\)$/.test(target) ? '(closure)' : target;
 }
 
 /** Runs of one hop (a linked list: `_idlePrev → Timeout` thirty times) shown once with a count. */

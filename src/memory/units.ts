@@ -38,7 +38,7 @@ export function parsePositiveInt(text: string, argName: string, min = 1, max = 1
   return n;
 }
 
-/** Bytes for people (one formatter for the whole toolkit, shared with the snapshot commands). */
+/** Bytes for people: the toolkit's one formatter lives with the snapshot code (main has it there). */
 export { formatBytes } from './snapshot/format-bytes.js';
 
 export const MiB = 1024 * 1024;

@@ -56,7 +56,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   if (!(input instanceof Uint8Array)) throw new AtelierError('INVALID_ARGUMENT', 'input must be a Uint8Array or an ArrayBuffer');
 
   let t = performance.now();
-  const { image, header } = await decode(input, limits);
+  const image = await decode(input, limits);
   const decodeMs = performance.now() - t;
 
   t = performance.now();
@@ -66,7 +66,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   t = performance.now();
   const artworks: Partial<Record<StyleId, Uint8Array>> = {};
   for (const [style, out] of rendered) {
-    const buf = await encode(out, format, { quality });
+    const buf = await encode(out, format, quality);
     // A Buffer may be a view on a larger pooled ArrayBuffer; only a whole one can be transferred.
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
   }
@@ -76,7 +76,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
     width: image.width,
     height: image.height,
     channels: image.channels,
-    source: { format: header.format, width: header.width, height: header.height },
+    source: { format: image.header.format, width: image.header.width, height: image.header.height },
     artworks,
     timings: { decode: decodeMs, render: renderMs, encode: encodeMs },
   };

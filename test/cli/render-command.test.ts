@@ -15,7 +15,7 @@ import { renderStyles } from '../../src/filters/render.js';
 import { resolveParams } from '../../src/filters/registry.js';
 import { resolveRenderSettings } from '../../src/cli/render-command.js';
 import { AtelierError } from '../../src/errors.js';
-import { PHOTOS, photo, pngBomb, truncate, SVG, HTML } from '../imaging/inputs.js';
+import { PHOTOS, photo, storedPixels, pngBomb, truncate, SVG, HTML } from '../imaging/inputs.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let dir: string;
@@ -40,12 +40,6 @@ function atelier(...args: string[]): Promise<{ code: number | null; stdout: stri
 
 const lines = (s: string) => s.split('\n').filter(Boolean);
 
-/** The stored samples of an encoded file, grey kept as one channel. */
-async function pixels(file: string) {
-  const grey = (await sharp(file).metadata()).channels === 1;
-  return (grey ? sharp(file).toColourspace('b-w') : sharp(file)).raw().toBuffer({ resolveWithObject: true });
-}
-
 test('renders every input in the four seed styles as <name>.<style>.png', async () => {
   const out = join(dir, 'seed', 'nested');
   const r = await atelier('render', join(PHOTOS, 'coffee.png'), join(PHOTOS, 'horse.png'), '--out', out, '--max-side', '96');
@@ -64,30 +58,30 @@ test('--max-side 0 writes exactly the filters’ output, with --param applied', 
   const r = await atelier('render', join(PHOTOS, 'camera.png'), join(PHOTOS, 'horse.png'), '--out', out, '--max-side', '0', '--styles', 'sketch,oil', '--param', 'oil.size=3', '-p', 'sketch.shade=0.05');
   assert.equal(r.code, 0, r.stderr);
   for (const name of ['camera', 'horse'] as const) {
-    const { image } = await decode(photo(name), { maxSide: 0 });
+    const image = await decode(photo(name), { maxSide: 0 });
     const want = renderStyles(image, [
       { style: 'sketch', params: resolveParams('sketch', { shade: 0.05 }) },
       { style: 'oil', params: resolveParams('oil', { size: 3 }) },
     ]);
     for (const [style, img] of want) {
-      const got = await pixels(join(out, `${name}.${style}.png`));
+      const got = await storedPixels(join(out, `${name}.${style}.png`));
       assert.deepEqual([got.info.width, got.info.height, got.info.channels], [img.width, img.height, img.channels], `${name}.${style}`);
       assert.ok(got.data.equals(Buffer.from(img.data)), `${name}.${style}.png holds the filter output bit for bit`);
     }
   }
   // The parameter really reached the filter: the default oil differs.
-  const { image } = await decode(photo('camera'), { maxSide: 0 });
+  const image = await decode(photo('camera'), { maxSide: 0 });
   const dflt = renderStyles(image, [{ style: 'oil' }]).get('oil')!;
-  assert.ok(!(await pixels(join(out, 'camera.oil.png'))).data.equals(Buffer.from(dflt.data)));
+  assert.ok(!(await storedPixels(join(out, 'camera.oil.png'))).data.equals(Buffer.from(dflt.data)));
 });
 
 test('a single input renders on every core (renderStylesParallel), still exactly the filters’ output', async () => {
   const out = join(dir, 'single');
   const r = await atelier('render', join(PHOTOS, 'coffee.png'), '--out', out, '--max-side', '0', '--styles', 'color-sketch,watercolor', '--threads', '2');
   assert.equal(r.code, 0, r.stderr);
-  const { image } = await decode(photo('coffee'), { maxSide: 0 });
+  const image = await decode(photo('coffee'), { maxSide: 0 });
   for (const [style, img] of renderStyles(image, [{ style: 'color-sketch' }, { style: 'watercolor' }])) {
-    const got = await pixels(join(out, `coffee.${style}.png`));
+    const got = await storedPixels(join(out, `coffee.${style}.png`));
     assert.ok(got.data.equals(Buffer.from(img.data)), `coffee.${style}.png holds the single-thread filter output bit for bit`);
   }
 });

@@ -62,6 +62,12 @@ export function randomBytes(n = 4096, seed = 7): Buffer {
   return b;
 }
 
+/** The samples an encoded image stores, as they are: sharp would otherwise widen grey to three channels. */
+export async function storedPixels(encoded: Buffer | Uint8Array | string) {
+  const grey = (await sharp(encoded).metadata()).channels === 1;
+  return (grey ? sharp(encoded).toColourspace('b-w') : sharp(encoded)).raw().toBuffer({ resolveWithObject: true });
+}
+
 /** Variants of a real photo in the encodings the imaging layer must normalise. */
 export async function variants() {
   const base = await sharp(photo('astronaut')).resize(96, 64, { fit: 'fill' }).png().toBuffer();

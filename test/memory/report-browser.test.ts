@@ -48,13 +48,13 @@ test('mem run report draws two charts offline', { skip: !existsSync(CHROMIUM) &&
 });
 
 test('mem leaks report draws its chart and lists suspects offline', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
-  const samples = Array.from({ length: 30 }, (_, i) => ({ iteration: i + 1, heapUsed: 5e6 + 400 * i, external: 1e6, arrayBuffers: 1e5 }));
+  const samples = Array.from({ length: 30 }, (_, i) => ({ iteration: i + 1, heapUsed: 5e6 + 400 * i, external: 1e6, arrayBuffers: 1e5, rss: 60e6 + 1000 * i }));
   const report = judgeRun({ samples, snapshotIterations: [10, 20, 30] }, [
     { name: 'Session', countPerIteration: 4, retainedBytesPerIteration: 352, allocationSite: '/app/sessions.js:15', retainerPath: ['global', 'sessions → Map', 'table → (array)', '7 → Session'] },
   ], { warmup: 10, iterations: 30 });
   const out = await render(leakReportPage('sessions.mjs', report), 'leak.html');
   assert.deepEqual(out.errors, []);
-  assert.equal(out.canvases, 1);
+  assert.equal(out.canvases, 2, 'retained memory and RSS');
   assert.match(out.text, /LEAK/);
   assert.match(out.text, /\/app\/sessions\.js:15/);
   assert.match(out.text, /sessions → Map/);

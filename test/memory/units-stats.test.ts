@@ -59,7 +59,7 @@ test('Theil–Sen slope resists outliers; Mann–Kendall sees a trend in noise',
   assert.ok(flat.slopeLow <= 0 && flat.slopeHigh >= 0);
 });
 
-const samples = (ys: number[], ext: number[] = ys.map(() => 0)) => ys.map((h, i) => ({ iteration: i + 1, heapUsed: h, external: ext[i], arrayBuffers: ext[i] }));
+const samples = (ys: number[], ext: number[] = ys.map(() => 0)) => ys.map((h, i) => ({ iteration: i + 1, heapUsed: h, external: ext[i], arrayBuffers: ext[i], rss: 0 }));
 
 test('judgement: steady growth is a leak; steps, plateaus and noise are not', () => {
   const rnd = noise(3);

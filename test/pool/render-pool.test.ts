@@ -19,6 +19,8 @@ after(async () => {
 });
 
 const job = (t: Partial<TestJob>): RenderJob => ({ input: new Uint8Array(0), requests: [{ style: 'oil' }], format: 'png', ...t }) as RenderJob;
+/** The test worker's answer to a sleep job. */
+type Slept = { slept: number; thread: number };
 const fails = (code: ErrorCode, message?: RegExp) => (e: unknown) => {
   assert.ok(e instanceof AtelierError, `expected AtelierError, got ${String(e)}`);
   assert.equal(e.code, code, e.message);
@@ -33,7 +35,7 @@ test('a job round-trips: decoded, rendered and encoded in a worker, artworks tra
   assert.equal(input.byteLength, 0, 'the input was transferred, not copied');
   assert.deepEqual([r.width, r.height, r.channels, r.source.format], [600, 400, 3, 'png']);
   assert.deepEqual(Object.keys(r.artworks).sort(), ['oil', 'sketch']);
-  const original = (await decode(photo('coffee'), { maxSide: 0 })).image.data;
+  const original = (await decode(photo('coffee'), { maxSide: 0 })).data;
   const back = await sharp(r.artworks.oil!).raw().toBuffer();
   assert.equal(back.length, original.length);
   for (let i = 0; i < back.length; i += 997) assert.equal(back[i], 255 - original[i]);
@@ -56,6 +58,13 @@ test('errors from the worker come back as AtelierError with their codes', async 
   await assert.rejects(p.run(job({ input: Buffer.alloc(0), requests: [{ style: 'pastel' as never }] })), fails('UNKNOWN_STYLE', /unknown style "pastel"/));
   await assert.rejects(p.run(job({ input: photo('coffee'), requests: [{ style: 'oil', params: { size: 40 } }] })), fails('INVALID_ARGUMENT', /oil\.size must be an integer from 1 to 20/));
   assert.equal(p.stats().failed, 7);
+});
+
+test('jobs run on all the threads at once', async () => {
+  const p = pool({ threads: 2 });
+  const [a, b] = (await Promise.all([p.run(job({ testMode: 'sleep', ms: 200 })), p.run(job({ testMode: 'sleep', ms: 200 }))])) as unknown as Slept[];
+  assert.notEqual(a.thread, b.thread, 'two jobs, two threads');
+  assert.equal(p.stats().threads, 2);
 });
 
 test('a full queue refuses the next job at once with OVERLOADED', async () => {
@@ -82,7 +91,7 @@ test('aborting a queued job removes it; the running one is untouched', async () 
   assert.equal(p.stats().queued, 1);
   ac.abort();
   await assert.rejects(queued, fails('CLIENT_CLOSED', /aborted/));
-  assert.deepEqual(await running, { slept: 300 });
+  assert.equal(((await running) as unknown as Slept).slept, 300);
 });
 
 test('aborting a running job stops its worker, and the pool replaces it', async () => {
@@ -95,7 +104,7 @@ test('aborting a running job stops its worker, and the pool replaces it', async 
   ac.abort(new AtelierError('TIMEOUT', 'took too long'));
   await assert.rejects(spinning, fails('TIMEOUT', /took too long/));
   assert.ok(performance.now() - t0 < 1000);
-  assert.deepEqual(await p.run(job({ testMode: 'sleep', ms: 1 })), { slept: 1 });
+  assert.equal(((await p.run(job({ testMode: 'sleep', ms: 1 }))) as unknown as Slept).slept, 1);
 });
 
 test('timeoutMs aborts a running job with TIMEOUT', async () => {
@@ -116,7 +125,7 @@ test('a crashed worker becomes WORKER_CRASHED and the next job succeeds', async 
 test('a worker out of memory becomes WORKER_CRASHED and is replaced', async () => {
   const p = pool({ resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
   await assert.rejects(p.run(job({ testMode: 'oom' })), fails('WORKER_CRASHED', /ran out of memory/));
-  assert.deepEqual(await p.run(job({ testMode: 'sleep', ms: 1 })), { slept: 1 });
+  assert.equal(((await p.run(job({ testMode: 'sleep', ms: 1 }))) as unknown as Slept).slept, 1);
 });
 
 test('a closed pool refuses jobs; options are validated', async () => {

@@ -2,12 +2,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { createRenderPool, type RenderPool } from '../../src/pool/index.js';
 import { decode } from '../../src/imaging/index.js';
 import { renderStyles } from '../../src/filters/render.js';
 import { isAtelierError } from '../../src/errors.js';
-import { photo } from '../imaging/inputs.js';
+import { photo, storedPixels } from '../imaging/inputs.js';
 
 const pools: RenderPool[] = [];
 after(async () => {
@@ -18,12 +17,12 @@ after(async () => {
 test('the real render worker (TypeScript, under tsx) renders what renderStyles renders in-process', async () => {
   const p = createRenderPool({ threads: 1 });
   pools.push(p);
-  const { image } = await decode(photo('horse'), { maxSide: 64 });
+  const image = await decode(photo('horse'), { maxSide: 64 });
   const expected = renderStyles(image, [{ style: 'sketch' }, { style: 'oil' }]);
   const r = await p.run({ input: photo('horse'), requests: [{ style: 'sketch' }, { style: 'oil' }], maxSide: 64, format: 'png' });
   assert.deepEqual(Object.keys(r.artworks).sort(), ['oil', 'sketch']);
   for (const [style, img] of expected) {
-    const back = await sharp(r.artworks[style]!).raw().toBuffer({ resolveWithObject: true });
+    const back = await storedPixels(r.artworks[style]!);
     assert.equal(back.info.channels, img.channels, style);
     assert.ok(back.data.equals(Buffer.from(img.data)), `${style}: worker output equals in-process output`);
   }

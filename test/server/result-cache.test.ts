@@ -11,7 +11,7 @@ it('evicts the least recently used renders past its byte bound, and expired ones
     const ids: string[] = [];
     const urls: string[] = [];
     for (let i = 0; i < 40 && s.studio.cache.stats().entries === ids.length; i++) {
-      const a = await postRaw(s.url, await smallPhoto(100 + i, 128), 'image/png', 'styles=oil,sketch');
+      const a = await postRaw(s.url, await smallPhoto(100 + i, 256), 'image/png', 'styles=oil,sketch&format=png');
       assert.equal(a.status, 201);
       ids.push(a.json.id);
       urls.push(a.json.artworks.oil);

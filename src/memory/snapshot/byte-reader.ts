@@ -64,7 +64,12 @@ export class ByteReader {
       this.buf.copy(bigger, 0, 0, this.end);
       this.buf = bigger;
     }
-    const n = readSync(this.fd!, this.buf, this.end, this.buf.length - this.end - 1, null);
+    let n: number;
+    try {
+      n = readSync(this.fd!, this.buf, this.end, this.buf.length - this.end - 1, null);
+    } catch (e) {
+      throw new AtelierError('BAD_SNAPSHOT', `${this.label}: cannot read at byte ${this.offset(this.end)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    }
     if (n === 0) {
       this.eof = true;
       return false;

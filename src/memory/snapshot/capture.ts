@@ -1,10 +1,10 @@
-import { Session } from 'node:inspector';
 import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { AtelierError } from '../../errors.js';
+import { InspectorSession } from '../inspector-session.js';
 
 /** What a capture wrote. */
 export interface CaptureResult {
@@ -14,21 +14,12 @@ export interface CaptureResult {
   method: 'inspector' | 'signal';
 }
 
-let session: Session | null = null;
+let session: InspectorSession | null = null;
 let tracking = false;
 
-function ownSession(): Session {
-  if (!session) {
-    session = new Session();
-    session.connect();
-  }
+function ownSession(): InspectorSession {
+  if (!session) session = new InspectorSession().connect();
   return session;
-}
-
-function post(s: Session, method: string, params: object = {}): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    s.post(method, params, (err, result) => (err ? reject(err) : resolve(result)));
-  });
 }
 
 /**
@@ -39,15 +30,15 @@ function post(s: Session, method: string, params: object = {}): Promise<unknown>
 export async function startAllocationTracking(): Promise<void> {
   if (tracking) return;
   const s = ownSession();
-  await post(s, 'HeapProfiler.enable');
-  await post(s, 'HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
+  await s.post('HeapProfiler.enable');
+  await s.post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
   tracking = true;
 }
 
 /** Stops allocation tracking (disabling the profiler agent ends it without taking a snapshot). */
 export async function stopAllocationTracking(): Promise<void> {
   if (!tracking || !session) return;
-  await post(session, 'HeapProfiler.disable');
+  await session.post('HeapProfiler.disable');
   tracking = false;
 }
 
@@ -66,12 +57,12 @@ export async function captureHeapSnapshot(path: string, options: { trackAllocati
     throw new AtelierError('INVALID_ARGUMENT', `cannot write the snapshot to ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
   }
   let bytes = 0;
-  const onChunk = (m: { params: { chunk: string } }) => {
-    bytes += writeSync(fd, m.params.chunk);
+  const onChunk = (m: { params: unknown }) => {
+    bytes += writeSync(fd, (m.params as { chunk: string }).chunk);
   };
   s.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
   try {
-    await post(s, 'HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await s.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
   } finally {
     s.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
     closeSync(fd);

@@ -13,7 +13,7 @@ export { shortestRetainerPath, formatRetainerPath, retainerTree, type RetainerSt
 export { classIndex, typeStatistics, sortTypeStats, type ClassIndex, type TypeStats, type TypeSortKey } from './type-statistics.js';
 export {
   diffTypeStats, findLeakedObjects, diffSnapshotFiles, hasId,
-  type TypeGrowth, type LeakedType, type LeakGroup, type LeakReport, type LeakOptions, type SnapshotDiff,
+  type TypeGrowth, type LeakedType, type LeakGroup, type LeakedObjects, type LeakOptions, type SnapshotDiff,
 } from './snapshot-diff.js';
 export { AllocationTraces, displayFile, formatSite, isUserFile, type StackFrame, type SourceLocation } from './allocation-traces.js';
 export { definitionSite, scriptFiles } from './source-locations.js';

@@ -1,4 +1,5 @@
 import { ByteReader } from './byte-reader.js';
+import { AtelierError } from '../../errors.js';
 
 /**
  * Streaming reader of V8 `.heapsnapshot` files. The file is a JSON object whose big arrays (nodes, edges,
@@ -74,7 +75,12 @@ function makeColumns(fields: string[], count: number, wide: string | null): { li
   const byName: Record<string, Column> = {};
   const limits = new Float64Array(fields.length);
   fields.forEach((f, k) => {
-    const col = f === wide ? new Float64Array(count) : BYTE_FIELDS.has(f) ? new Uint8Array(count) : new Uint32Array(count);
+    let col: Column;
+    try {
+      col = f === wide ? new Float64Array(count) : BYTE_FIELDS.has(f) ? new Uint8Array(count) : new Uint32Array(count);
+    } catch (e) {
+      throw new AtelierError('BAD_SNAPSHOT', `the snapshot declares ${count} records: more than this process can hold (${(e as Error).message})`, { cause: e });
+    }
     list.push(col);
     byName[f] = col;
     limits[k] = f === wide ? Number.MAX_SAFE_INTEGER : BYTE_FIELDS.has(f) ? 0xff : 0xffffffff;

@@ -72,7 +72,7 @@ export interface LeakGroup extends LeakedType {
   sampleIds: number[];
 }
 
-export interface LeakReport {
+export interface LeakedObjects {
   /** Objects of s3 whose ids are new in s2 (absent from s1), after filtering. */
   leakedCount: number;
   leakedSelfSize: number;
@@ -92,7 +92,7 @@ export interface LeakOptions {
  * candidates. They are grouped by class and by the shape of their shortest retainer path in s3.
  * `s1Ids` and `s2Ids` are ascending id arrays (HeapSnapshot.sortedIds()).
  */
-export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: HeapSnapshot, options: LeakOptions = {}): LeakReport {
+export function findLeakedObjects(s1Ids: Uint32Array, s2Ids: Uint32Array, s3: HeapSnapshot, options: LeakOptions = {}): LeakedObjects {
   const g = s3;
   const n = g.nodeCount;
   g.dominators();
@@ -216,7 +216,7 @@ export interface SnapshotDiff {
   /** Growth from the first snapshot to the last. */
   growth: TypeGrowth[];
   /** With three snapshots: objects new in s2 still alive in s3. */
-  leaks: LeakReport | null;
+  leaks: LeakedObjects | null;
 }
 
 /**

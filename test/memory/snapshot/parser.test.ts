@@ -111,6 +111,7 @@ test('empty, garbage and non-snapshot JSON are refused with a clear message', ()
   assert.throws(() => parseSnapshot(file('g3.heapsnapshot', s.replace('"text"', '"te\\qxt"'))), badSnapshot(/expected a JSON escape/));
   assert.throws(() => parseSnapshot(file('missing.heapsnapshot', s.replace(/,\n"edges":\[[^\]]*\]/, ''))), badSnapshot(/no "edges" array/));
   assert.throws(() => parseSnapshot(join(dir, 'does-not-exist.heapsnapshot')), (e: unknown) => e instanceof AtelierError && e.code === 'NOT_FOUND');
+  assert.throws(() => parseSnapshot(dir), badSnapshot(/cannot read at byte 0 \(EISDIR\)/));
 });
 
 test('counts that disagree with the arrays are refused', () => {
