@@ -12,7 +12,7 @@ import { parseOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../imaging
 import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MAX_PIXELS_LIMIT, MAX_SIDE_LIMIT, validateInteger } from '../imaging/limits.js';
 import { stopWrites } from './atomic-write.js';
 import { createProgress } from './progress.js';
-import { renderBatch, type BatchSettings } from './render-batch.js';
+import type { BatchSettings } from './render-batch.js';
 
 interface RawOptions {
   out: string;
@@ -101,6 +101,8 @@ export function registerRender(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const started = performance.now();
+      // The pool and sharp load only when there is work, so `atelier --help` and other commands stay light.
+      const { renderBatch } = await import('./render-batch.js');
       let outcome;
       try {
         outcome = await renderBatch(settings, progress, controller.signal);

@@ -4,10 +4,7 @@
  * Every setting also has an ATELIER_* environment variable (see src/server/config.ts and the README).
  */
 import type { Command } from 'commander';
-import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import { startServer } from '../server/lifecycle.js';
-import { STUDIO_PLUGINS } from '../server/plugins.js';
 import { activeAllocator, allocatorEnv, reexec, watchLauncher } from '../guard/allocator.js';
 
 interface ServeFlags {
@@ -45,6 +42,12 @@ export function registerServe(program: Command): void {
       const restart = allocatorEnv(config.allocator);
       if (restart) await reexec(restart.env);
       if (activeAllocator().name !== config.allocator) process.stderr.write(`atelier: allocator ${config.allocator} is not available here; running on ${activeAllocator().detail}\n`);
+      // Loaded only now, so the launcher that re-runs itself with the allocator never loads fastify or sharp.
+      const [{ buildApp }, { startServer }, { STUDIO_PLUGINS }] = await Promise.all([
+        import('../server/app.js'),
+        import('../server/lifecycle.js'),
+        import('../server/plugins.js'),
+      ]);
       const app = await buildApp({ config, plugins: STUDIO_PLUGINS });
       const server = await startServer(app);
       const port = Number(new URL(server.url).port);

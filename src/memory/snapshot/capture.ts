@@ -2,7 +2,6 @@ import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, readlinkS
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { AtelierError } from '../../errors.js';
 import { InspectorSession } from '../inspector-session.js';
 
@@ -185,6 +184,8 @@ async function findInspector(pid: number, port: number | undefined): Promise<{ u
 
 async function captureViaInspector(pid: number, path: string, options: ProcessCaptureOptions): Promise<CaptureResult> {
   const { url, openedByUs } = await findInspector(pid, options.port);
+  // ws loads on demand: only capturing another process needs it, and it weighs ~15 MB of RSS.
+  const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
   const fd = openSync(path, 'w');
   let bytes = 0;
