@@ -52,18 +52,19 @@ function modeKey(count: Int32Array, lo: number, hi: number, bound: number): numb
   return key;
 }
 
+/** Rows painted per block: the packed colours of a block and its margins are made once. */
+const BLOCK = 32;
+
 /**
  * The histogram of one window: per level, the pixel count and the sum of their colours. The three colour sums
  * are packed into one double (R + G·F + B·F², exact while every sum is below F) when the window is small
  * enough; for larger radii B gets its own array.
  *
- * The mode is tracked incrementally. Along a row each step first removes a column, then adds one; an add can
- * only make its own bin the mode, so only when the mode bin itself ends the step with fewer pixels than the
- * maximum must the bins be searched again, and then only between the lowest and highest levels present.
+ * The mode is tracked incrementally as a key max·256 + 255 − bin. Along a row each step removes a column and adds
+ * one; an add can only make its own bin the mode, and max never falls during a step, so it bounds every count.
+ * Only when the mode bin ends the step with fewer pixels than that bound must the bins be searched again, and
+ * then only between the lowest and highest levels present.
  */
-/** Rows painted per block: the packed colours of a block and its margins are made once. */
-const BLOCK = 32;
-
 class WindowHistogram {
   readonly count = new Int32Array(256);
   readonly sums = new Float64Array(256);
