@@ -56,6 +56,9 @@ export function formatFromExtension(ext: string): OutputFormat | undefined {
 export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
+/** The accepted input formats as people name them, for error messages and help texts. */
+export const ACCEPTED_INPUT_TEXT = 'JPEG, PNG, WebP, GIF, TIFF or AVIF';
+
 export function isInputFormat(s: string): s is InputFormat {
   return (INPUT_FORMATS as readonly string[]).includes(s);
 }

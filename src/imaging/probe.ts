@@ -4,7 +4,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { AtelierError } from '../errors.js';
-import { isInputFormat, type InputFormat } from './formats.js';
+import { ACCEPTED_INPUT_TEXT, isInputFormat, type InputFormat } from './formats.js';
 import { DEFAULT_MAX_PIXELS, formatMegapixels } from './limits.js';
 import { fromSharpError } from './sharp-errors.js';
 
@@ -42,7 +42,7 @@ export async function probe(input: ImageInput, options: { maxPixels?: number } =
   const format = String(meta.format);
   if (!isInputFormat(format) || (format === 'heif' && meta.compression !== 'av1')) {
     const name = format === 'heif' ? `HEIF (${meta.compression ?? 'unknown'} compression)` : format.toUpperCase();
-    throw new AtelierError('UNSUPPORTED_MEDIA_TYPE', `${name} images are not accepted; use JPEG, PNG, WebP, GIF, TIFF or AVIF`, { details: { format } });
+    throw new AtelierError('UNSUPPORTED_MEDIA_TYPE', `${name} images are not accepted; use ${ACCEPTED_INPUT_TEXT}`, { details: { format } });
   }
   const { width, height } = meta;
   if (!(width > 0 && height > 0)) throw new AtelierError('CORRUPT_IMAGE', 'truncated or corrupt image (no dimensions in its header)');

@@ -1,5 +1,6 @@
 /** Turns sharp/libvips failures into AtelierError codes, so callers never parse sharp's messages. */
 import { AtelierError, isAtelierError } from '../errors.js';
+import { ACCEPTED_INPUT_TEXT } from './formats.js';
 
 /** libvips joins its warnings with newlines; a user sees the first, most specific line only. */
 function firstLine(message: string): string {
@@ -14,7 +15,7 @@ export function fromSharpError(e: unknown, stage: 'probe' | 'decode' | 'encode')
   if (isAtelierError(e)) return e;
   const msg = e instanceof Error ? e.message : String(e);
   if (/unsupported image format/i.test(msg)) {
-    return new AtelierError('UNSUPPORTED_MEDIA_TYPE', 'not an image, or not a format Atelier reads (JPEG, PNG, WebP, GIF, TIFF, AVIF)', { cause: e });
+    return new AtelierError('UNSUPPORTED_MEDIA_TYPE', `not an image, or not a format Atelier reads (${ACCEPTED_INPUT_TEXT})`, { cause: e });
   }
   if (/is empty/i.test(msg)) return new AtelierError('EMPTY_INPUT', 'the image is empty (0 bytes)', { cause: e });
   if (/exceeds pixel limit/i.test(msg)) return new AtelierError('TOO_MANY_PIXELS', 'the image has more pixels than the limit', { cause: e });

@@ -104,7 +104,7 @@ class Studio {
     for (const id of this.registry.defaults.styles) this.chosen.add(id);
     for (const s of this.registry.styles) this.values.set(s.id, Object.fromEntries(s.params.map((p) => [p.name, p.default])));
     const limit = this.registry.limits;
-    $('limits').textContent = `JPEG, PNG, WebP, AVIF, GIF, TIFF or HEIF, up to ${Math.round(limit.maxUploadBytes / 1048576)} MB and ${Math.round(limit.maxPixels / 1e6)} megapixels.`;
+    $('limits').textContent = `JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${Math.round(limit.maxUploadBytes / 1048576)} MB and ${Math.round(limit.maxPixels / 1e6)} megapixels.`;
     for (const option of [...this.maxSide.options]) if (Number(option.value) > limit.maxSide) option.remove();
     this.maxSide.value = String(this.registry.defaults.maxSide);
     this.format.value = this.registry.defaults.format;

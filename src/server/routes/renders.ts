@@ -7,6 +7,7 @@ import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify
 import multipart from '@fastify/multipart';
 import { AtelierError } from '../../errors.js';
 import { isStyleId } from '../../filters/registry.js';
+import { ACCEPTED_INPUT_TEXT } from '../../imaging/formats.js';
 import { parseRenderFields, type RenderFields } from '../render-request.js';
 import { RENDER_ID, type CachedRender, type ResultCache } from '../result-cache.js';
 import type { Studio } from '../studio.js';
@@ -91,7 +92,7 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
   // its type: a vector image is a program we do not run.
   const rawParser: FastifyBodyParser<Buffer> = (request, body, done) => {
     if (/^image\/svg/i.test(request.headers['content-type'] ?? '')) {
-      done(new AtelierError('UNSUPPORTED_MEDIA_TYPE', 'SVG is not accepted; send a raster photo (JPEG, PNG, WebP, AVIF, GIF, TIFF, HEIF)'), undefined);
+      done(new AtelierError('UNSUPPORTED_MEDIA_TYPE', `SVG is not accepted; send a raster photo (${ACCEPTED_INPUT_TEXT})`), undefined);
       return;
     }
     done(null, body);
