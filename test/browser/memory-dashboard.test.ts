@@ -7,12 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { postRaw, smallPhoto } from '../server/harness.js';
 import { spawnServe, type ServeProcess } from '../guard/helpers.js';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 describe('memory dashboard in Chromium', () => {
   let server: ServeProcess;
@@ -21,7 +21,7 @@ describe('memory dashboard in Chromium', () => {
     mkdirSync(OUTPUT, { recursive: true });
     // Its own process (as `atelier serve` runs): a capture's heap snapshot pauses the server, not the test.
     server = await spawnServe(['--threads', '2'], { ATELIER_CAPTURE_PROFILE: '2s' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

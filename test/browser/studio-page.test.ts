@@ -7,14 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import sharp from 'sharp';
 import { SEED_STYLES } from '../../src/filters/registry.js';
 import { startStudio, type TestStudio } from '../server/harness.js';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 const PHOTO = fileURLToPath(new URL('../fixtures/photos/coffee.png', import.meta.url));
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 describe('studio page in Chromium', () => {
   let s: TestStudio;
@@ -22,7 +22,7 @@ describe('studio page in Chromium', () => {
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     s = await startStudio();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -5,21 +5,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../browser/chromium.js';
 import { judgeRun, leakReportPage, summarize, timelineReport, type TimelineSample } from '../../src/memory/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'atelier-report-test-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function render(html: string, name: string): Promise<{ canvases: number; errors: string[]; text: string }> {
   const file = join(dir, name);
   writeFileSync(file, html);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -35,7 +30,7 @@ async function render(html: string, name: string): Promise<{ canvases: number; e
   }
 }
 
-test('mem run report draws two charts offline', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+test('mem run report draws two charts offline', { skip: !existsSync(CHROMIUM_PATH) && 'no chromium' }, async () => {
   const samples: TimelineSample[] = Array.from({ length: 50 }, (_, i) => ({
     t: i * 0.1, rss: 50e6 + i * 1e6, uss: 30e6 + i * 1e6, pss: 35e6 + i * 1e6, swap: 0, processes: 1,
     heapUsed: 10e6 + i * 5e5, heapTotal: 20e6 + i * 5e5, external: 2e6, arrayBuffers: 1e6,
@@ -47,7 +42,7 @@ test('mem run report draws two charts offline', { skip: !existsSync(CHROMIUM) &&
   assert.match(out.text, /peak RSS/);
 });
 
-test('mem leaks report draws its chart and lists suspects offline', { skip: !existsSync(CHROMIUM) && 'no chromium' }, async () => {
+test('mem leaks report draws its chart and lists suspects offline', { skip: !existsSync(CHROMIUM_PATH) && 'no chromium' }, async () => {
   const samples = Array.from({ length: 30 }, (_, i) => ({ iteration: i + 1, heapUsed: 5e6 + 400 * i, external: 1e6, arrayBuffers: 1e5, rss: 60e6 + 1000 * i }));
   const report = judgeRun({ samples, snapshotIterations: [10, 20, 30] }, [
     { name: 'Session', countPerIteration: 4, retainedBytesPerIteration: 352, allocationSite: '/app/sessions.js:15', retainerPath: ['global', 'sessions → Map', 'table → (array)', '7 → Session'] },
