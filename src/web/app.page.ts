@@ -4,22 +4,8 @@
  * it is ready and a changed control re-renders only its style. No framework: plain DOM.
  */
 
-interface ParamSpec {
-  name: string;
-  label: string;
-  type: 'number' | 'integer';
-  min: number;
-  max: number;
-  default: number;
-  step: number;
-}
-
-interface StyleSpec {
-  id: string;
-  label: string;
-  description: string;
-  params: ParamSpec[];
-}
+// The registry's own types: the page reads exactly what /api/styles serialises.
+import type { ParamSpec, StyleSpec } from '../filters/registry.js';
 
 interface StylesResponse {
   styles: StyleSpec[];
