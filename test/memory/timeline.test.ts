@@ -31,7 +31,7 @@ test('runTimeline samples a Node command: RSS, USS and V8 figures, peak, slope, 
 });
 
 test('runTimeline works on non-Node commands and follows the child tree', async () => {
-  const r = await runTimeline(['sh', '-c', '/usr/bin/python3 -c "import time; a = bytearray(40 * 1024 * 1024); time.sleep(0.6)"'], { intervalMs: 50, stdio: 'ignore' });
+  const r = await runTimeline(['sh', '-c', 'python3 -c "import time; a = bytearray(40 * 1024 * 1024); time.sleep(0.6)"'], { intervalMs: 50, stdio: 'ignore' });
   assert.equal(r.exitCode, 0);
   assert.equal(r.node, false);
   assert.equal(r.peak.heapUsed, null);
