@@ -5,7 +5,8 @@
  */
 import { checkImage, type PixelImage } from './image.js';
 import { styleRunner, resolveParams, type StyleId, type StyleParams } from './registry.js';
-import { SHARED_GREY_INPUT } from './style-runners.js';
+import { SHARED_GREY_INPUT, SHARED_POOL } from './style-runners.js';
+import type { BufferPool } from './workspace.js';
 
 export interface RenderRequest {
   style: StyleId;
@@ -65,14 +66,31 @@ export function fromRgb(out: PixelImage, alpha: Uint8Array | null, inputWasGrey:
   return out;
 }
 
-export function renderStyles(image: PixelImage, requests: readonly RenderRequest[]): Map<StyleId, PixelImage> {
+export interface RenderOptions {
+  /**
+   * Where the styles take their working buffers from and give them back to. Default: a pool for this call only.
+   * A long-lived pool (one per worker thread) hands one call's buffers to the next. With it, an output's `data`
+   * may be a view of a larger pooled ArrayBuffer: give `data.buffer` back to the pool once done with it, and do
+   * not transfer it to another thread.
+   */
+  pool?: BufferPool;
+}
+
+export function renderStyles(image: PixelImage, requests: readonly RenderRequest[], opts: RenderOptions = {}): Map<StyleId, PixelImage> {
   checkImage(image);
   const { rgb, alpha } = toRgb(image);
   const shared = new Map<string, unknown>([[SHARED_GREY_INPUT, image.channels === 1]]);
+  if (opts.pool) shared.set(SHARED_POOL, opts.pool);
   const out = new Map<StyleId, PixelImage>();
   for (const r of requests) {
     const params = resolveParams(r.style, r.params ?? {});
-    out.set(r.style, fromRgb(styleRunner(r.style)(rgb, params, shared), alpha, image.channels === 1));
+    const styled = styleRunner(r.style)(rgb, params, shared);
+    const result = fromRgb(styled, alpha, image.channels === 1);
+    // Alpha put back or folded to grey: the runner's output (from the pool) is dead.
+    if (opts.pool && result.data !== styled.data && styled.data.buffer instanceof ArrayBuffer) opts.pool.give(styled.data.buffer);
+    out.set(r.style, result);
   }
+  // Work shared between styles (the pencil-sketch pass) came from the pool and is dead now.
+  if (opts.pool) for (const v of shared.values()) if (v instanceof Float32Array && v.buffer instanceof ArrayBuffer) opts.pool.give(v.buffer);
   return out;
 }

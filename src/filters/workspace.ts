@@ -37,12 +37,32 @@ export interface NamedBuffer {
   byteOffset: number;
 }
 
+export interface BufferPoolOptions {
+  /**
+   * Most bytes of free buffers kept for reuse (default: no bound, for a pool that lives as long as one
+   * renderStyles call). A buffer given back past the bound is dropped to the garbage collector, so a pool that
+   * lives as long as a thread holds at most this much once a job is over, whatever the largest job was.
+   */
+  maxFreeBytes?: number;
+}
+
 /**
  * Buffers handed from one style to the next: a run of styles then holds one set of working buffers instead of
- * leaving each style's to the garbage collector while the next allocates its own.
+ * leaving each style's to the garbage collector while the next allocates its own. Kept for a thread's life (the
+ * render workers do), it also hands one job's buffers to the next.
  */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
+  private readonly maxFreeBytes: number;
+  private freeTotal = 0;
+  private allocated = 0;
+  private allocations = 0;
+
+  constructor(opts: BufferPoolOptions = {}) {
+    const max = opts.maxFreeBytes ?? Infinity;
+    if (!(max >= 0)) throw new RangeError(`maxFreeBytes must be a number ≥ 0, got ${String(opts.maxFreeBytes)}`);
+    this.maxFreeBytes = max;
+  }
 
   /** The smallest free buffer of at least `bytes` (its first `bytes` zeroed), or a new one. */
   take(bytes: number): ArrayBuffer {
@@ -51,14 +71,31 @@ export class BufferPool {
       const len = this.free[i].byteLength;
       if (len >= bytes && (best < 0 || len < this.free[best].byteLength)) best = i;
     }
-    if (best < 0) return new ArrayBuffer(bytes);
+    if (best < 0) {
+      this.allocated += bytes;
+      this.allocations++;
+      return new ArrayBuffer(bytes);
+    }
     const b = this.free.splice(best, 1)[0];
+    this.freeTotal -= b.byteLength;
     new Uint8Array(b, 0, bytes).fill(0);
     return b;
   }
 
   give(b: ArrayBuffer): void {
+    if (this.free.includes(b)) return;
     this.free.push(b);
+    this.freeTotal += b.byteLength;
+    // Past the bound, the largest free buffers go first: they are the ones a rare huge job left behind.
+    if (this.freeTotal > this.maxFreeBytes) {
+      this.free.sort((x, y) => x.byteLength - y.byteLength);
+      while (this.freeTotal > this.maxFreeBytes) this.freeTotal -= this.free.pop()!.byteLength;
+    }
+  }
+
+  /** What the pool has done so far: bytes and count of buffers it had to allocate, bytes it holds free now. */
+  stats(): { allocatedBytes: number; allocations: number; freeBytes: number; freeBuffers: number } {
+    return { allocatedBytes: this.allocated, allocations: this.allocations, freeBytes: this.freeTotal, freeBuffers: this.free.length };
   }
 }
 

@@ -4,7 +4,8 @@
  * The worker thread runs this; nothing here knows about threads.
  */
 import { resolveParams, type StyleId, type StyleParams } from '../filters/registry.js';
-import { renderStyles, type RenderRequest } from '../filters/render.js';
+import { renderStyles, type RenderOptions, type RenderRequest } from '../filters/render.js';
+import type { BufferPool } from '../filters/workspace.js';
 import type { PixelImage } from '../filters/image.js';
 import { decode } from '../imaging/decode.js';
 import { encode, validateQuality } from '../imaging/encode.js';
@@ -40,9 +41,14 @@ export interface RenderResult {
 }
 
 /** The filters' entry point: renderStyles, renderStylesParallel for one large image, or a test's stand-in. */
-export type RenderFn = (image: PixelImage, requests: readonly RenderRequest[]) => Map<StyleId, PixelImage> | Promise<Map<StyleId, PixelImage>>;
+export type RenderFn = (image: PixelImage, requests: readonly RenderRequest[], opts?: RenderOptions) => Map<StyleId, PixelImage> | Promise<Map<StyleId, PixelImage>>;
 
-export async function renderJob(job: RenderJob, render: RenderFn = renderStyles): Promise<RenderResult> {
+/**
+ * `pool`: a BufferPool that outlives the job (the worker keeps one per thread). The filters take their working
+ * buffers from it, and the rendered images go back to it once encoded: they never leave this thread, the
+ * encoded artworks do.
+ */
+export async function renderJob(job: RenderJob, render: RenderFn = renderStyles, pool?: BufferPool): Promise<RenderResult> {
   if (job === null || typeof job !== 'object') throw new AtelierError('INVALID_ARGUMENT', 'job must be an object');
   const format = parseOutputFormat(job.format);
   const quality = validateQuality(job.quality);
@@ -60,7 +66,7 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
   const decodeMs = performance.now() - t;
 
   t = performance.now();
-  const rendered = await render(image, requests);
+  const rendered = await render(image, requests, pool ? { pool } : {});
   const renderMs = performance.now() - t;
 
   t = performance.now();
@@ -71,6 +77,9 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles)
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
   }
   const encodeMs = performance.now() - t;
+  if (pool) {
+    for (const out of rendered.values()) if (out.data.buffer instanceof ArrayBuffer && out.data.buffer !== image.data.buffer) pool.give(out.data.buffer);
+  }
 
   return {
     width: image.width,

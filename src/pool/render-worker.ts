@@ -3,6 +3,8 @@
  * the pool already runs one worker per core.
  */
 import sharp from 'sharp';
+import { renderStyles } from '../filters/render.js';
+import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { movable, serializeError } from './worker-protocol.js';
 // The memory guard sums every worker's V8 heap; only the worker itself can measure it.
@@ -12,9 +14,18 @@ sharp.concurrency(1);
 // Every upload is new, so libvips' operation cache would only hold memory.
 sharp.cache(false);
 
+/**
+ * Free working buffers this thread keeps between jobs. At the default maxSide 1024 a job's working set is
+ * 26–35 MB with the four seed styles and 49 MB with all six at 1024×1024 (BENCHMARKS.md, "Soak"): keeping up to
+ * 64 MB lets the next such job allocate nothing, while the buffers of a rare larger job (maxSide 0: a 4096-px
+ * image needs ~200 MB per buffer) are dropped to the garbage collector instead of pinned for the thread's life.
+ */
+export const WORKER_POOL_MAX_FREE_BYTES = 64 * 1024 * 1024;
+const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES });
+
 export default async function run(job: RenderJob): Promise<RenderResult> {
   try {
-    return movable(await renderJob(job));
+    return movable(await renderJob(job, renderStyles, pool));
   } catch (e) {
     throw serializeError(e);
   }

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderStyles } from '../../src/filters/render.js';
+import { STYLE_IDS } from '../../src/filters/registry.js';
+import { BufferPool } from '../../src/filters/workspace.js';
+import { image, random } from './helpers.js';
+
+const ALL = STYLE_IDS.map((style) => ({ style }));
+
+function noisy(width: number, height: number, channels: 1 | 3 | 4, seed: number) {
+  const r = random(seed);
+  return image(width, height, channels, () => Math.floor(r() * 256));
+}
+
+test('a warm pool: the next renderStyles call allocates no working buffer, and renders the same bits', () => {
+  const pool = new BufferPool();
+  const img = noisy(96, 72, 3, 1);
+  const fresh = renderStyles(img, ALL);
+  const first = renderStyles(img, ALL, { pool });
+  const warm = pool.stats();
+  assert.ok(warm.allocations > 0 && warm.allocatedBytes > 0, 'the first call allocates through the pool');
+  for (const [style, want] of fresh) assert.deepEqual(first.get(style)!.data, want.data, `${style}, cold pool`);
+  for (const out of first.values()) pool.give(out.data.buffer as ArrayBuffer);
+  const second = renderStyles(img, ALL, { pool });
+  assert.equal(pool.stats().allocations, warm.allocations, 'no new buffer on the second call');
+  assert.equal(pool.stats().allocatedBytes, warm.allocatedBytes);
+  for (const [style, want] of fresh) assert.deepEqual(second.get(style)!.data, want.data, `${style}, warm pool`);
+});
+
+test('buffers left dirty by a larger image are zeroed for a smaller one: results stay bit-identical', () => {
+  const pool = new BufferPool();
+  const cases = [noisy(120, 90, 3, 2), noisy(64, 48, 1, 3), noisy(80, 100, 4, 4), noisy(120, 90, 3, 5)];
+  let afterFirst = -1;
+  for (const img of cases) {
+    const want = renderStyles(img, ALL);
+    const got = renderStyles(img, ALL, { pool });
+    for (const [style, w] of want) {
+      assert.equal(got.get(style)!.channels, w.channels);
+      assert.deepEqual(got.get(style)!.data, w.data, `${style} at ${img.width}×${img.height}×${img.channels}`);
+    }
+    for (const out of got.values()) pool.give(out.data.buffer as ArrayBuffer);
+    if (afterFirst < 0) afterFirst = pool.stats().allocatedBytes;
+  }
+  // Nothing was larger than the first image: after it, the pool only reused.
+  assert.equal(pool.stats().allocatedBytes, afterFirst);
+});
+
+test('BufferPool keeps at most maxFreeBytes free, dropping the largest first, and zeroes what it hands out', () => {
+  const pool = new BufferPool({ maxFreeBytes: 1000 });
+  const small = pool.take(300);
+  const big = pool.take(900);
+  new Uint8Array(small).fill(7);
+  pool.give(small);
+  pool.give(big); // 1200 > 1000: the 900-byte one goes
+  assert.deepEqual(pool.stats(), { allocatedBytes: 1200, allocations: 2, freeBytes: 300, freeBuffers: 1 });
+  pool.give(small); // twice is once
+  assert.equal(pool.stats().freeBuffers, 1);
+  const again = pool.take(200);
+  assert.equal(again, small, 'the free buffer is reused');
+  assert.ok(new Uint8Array(again, 0, 200).every((v) => v === 0), 'the part asked for is zeroed');
+  assert.equal(pool.take(301).byteLength, 301, 'nothing free fits: a new buffer');
+  assert.equal(pool.stats().allocations, 3);
+  const none = new BufferPool({ maxFreeBytes: 0 });
+  none.give(none.take(10));
+  assert.equal(none.stats().freeBytes, 0);
+  assert.throws(() => new BufferPool({ maxFreeBytes: -1 }), /maxFreeBytes must be a number ≥ 0/);
+  assert.throws(() => new BufferPool({ maxFreeBytes: NaN }), /maxFreeBytes must be a number ≥ 0/);
+});
