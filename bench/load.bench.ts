@@ -134,12 +134,22 @@ async function startStudio(): Promise<ServerProcess> {
   return {
     name: 'studio',
     base,
-    pids: () => [child.pid!],
+    // `atelier serve` may run itself again with the allocator it chose (src/guard/allocator.ts): the server is
+    // then the launcher's child, and both processes' memory and CPU count.
+    pids: () => [child.pid!, ...childrenOf(child.pid!)],
     stop: () => {
       child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** The reference: Flask + OpenCV 4.6 under gunicorn with two sync workers (bench/reference/flask_opencv.py). */
@@ -155,17 +165,10 @@ async function startReference(format: string): Promise<ServerProcess> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base, `the reference (gunicorn): ${stderr}`);
-  const children = (): number[] => {
-    try {
-      return readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  };
   return {
     name: 'reference',
     base,
-    pids: () => [child.pid!, ...children()],
+    pids: () => [child.pid!, ...childrenOf(child.pid!)],
     stop: async () => {
       child.kill('SIGTERM');
       const code = await exited;
