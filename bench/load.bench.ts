@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { processTree } from '../src/memory/process-tree.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = `${root}dist/cli/main.js`;
@@ -131,25 +132,18 @@ async function startStudio(): Promise<ServerProcess> {
   const base = `http://127.0.0.1:${port}`;
   // Wait until the workers are up, so start-up is not counted as latency.
   await waitReady(base, 'the studio');
+  // `atelier serve` may run itself again with the allocator it chose (src/guard/allocator.ts): the server is then
+  // the launcher's child, and both processes' memory and CPU count. The tree is fixed once the server is ready.
+  const pids = processTree(child.pid!);
   return {
     name: 'studio',
     base,
-    // `atelier serve` may run itself again with the allocator it chose (src/guard/allocator.ts): the server is
-    // then the launcher's child, and both processes' memory and CPU count.
-    pids: () => [child.pid!, ...childrenOf(child.pid!)],
+    pids: () => pids,
     stop: () => {
       child.kill('SIGTERM');
       return exited;
     },
   };
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 /** The reference: Flask + OpenCV 4.6 under gunicorn with two sync workers (bench/reference/flask_opencv.py). */
@@ -165,10 +159,11 @@ async function startReference(format: string): Promise<ServerProcess> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base, `the reference (gunicorn): ${stderr}`);
+  const pids = processTree(child.pid!); // the gunicorn master and its workers
   return {
     name: 'reference',
     base,
-    pids: () => [child.pid!, ...childrenOf(child.pid!)],
+    pids: () => pids,
     stop: async () => {
       child.kill('SIGTERM');
       const code = await exited;
