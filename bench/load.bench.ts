@@ -24,6 +24,8 @@ import { processTree } from '../src/memory/process-tree.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = `${root}dist/cli/main.js`;
+/** What `npm start` and `npx atelier` run: a shell script that execs node with the chosen malloc. */
+const BIN = `${root}bin/atelier`;
 const PHOTOS = ['astronaut', 'coffee', 'camera', 'horse'] as const;
 
 const { values: args } = parseArgs({
@@ -94,11 +96,27 @@ async function makeUploads(n: number, seed: number): Promise<Upload[]> {
   return out;
 }
 
+/** The fields of the studio's memory samples this bench reports (src/guard/memory-sample.ts). */
+interface MemoryPoint {
+  rss: number;
+  code: number;
+  mainHeapUsed: number;
+  workersHeapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  libvips: number;
+  cache: number;
+  unexplained: number;
+}
+
 interface ServerProcess {
   name: string;
   base: string;
   /** The processes whose memory counts: the server, or a pre-fork master and its workers. */
   pids(): number[];
+  /** The server's own account of its memory (GET /api/memory), when it gives one. */
+  breakdown?(): Promise<MemoryPoint | null>;
   stop(): Promise<number | null>;
 }
 
@@ -114,7 +132,7 @@ async function waitReady(base: string, what: string): Promise<void> {
 /** The studio, as `atelier serve` with its defaults. */
 async function startStudio(): Promise<ServerProcess> {
   const flags = ['serve', '--host', '127.0.0.1', '--port', '0', ...(args.threads ? ['--threads', args.threads] : []), ...args['extra-args'].split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [CLI, ...flags], { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+  const child = spawn(BIN, flags, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<string>((resolve, reject) => {
@@ -132,13 +150,17 @@ async function startStudio(): Promise<ServerProcess> {
   const base = `http://127.0.0.1:${port}`;
   // Wait until the workers are up, so start-up is not counted as latency.
   await waitReady(base, 'the studio');
-  // `atelier serve` may run itself again with the allocator it chose (src/guard/allocator.ts): the server is then
-  // the launcher's child, and both processes' memory and CPU count. The tree is fixed once the server is ready.
+  // bin/atelier execs node, so the child is the server; should anything run under it, its memory and CPU count
+  // too. The tree is fixed once the server is ready.
   const pids = processTree(child.pid!);
   return {
     name: 'studio',
     base,
     pids: () => pids,
+    breakdown: async () => {
+      const r = await fetch(`${base}/api/memory`).catch(() => null);
+      return r?.ok ? (((await r.json()) as { latest: MemoryPoint | null }).latest ?? null) : null;
+    },
     stop: () => {
       child.kill('SIGTERM');
       return exited;
@@ -232,6 +254,8 @@ interface LoadResult {
   cpuPerUpload: number;
   /** 1-minute load average of the machine before and after, to judge how shared it was. */
   loadAverage: [number, number];
+  /** The server's split of its RSS at its highest sample (MB), when it reports one. */
+  atPeakMB: Record<string, number> | null;
 }
 
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
@@ -241,6 +265,19 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   const idle = memory(server);
   let sampledPeak = idle.rss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, memory(server).rss)), 50);
+  // The server's own split of its RSS, at the sample where RSS was highest.
+  let atPeak: MemoryPoint | null = null;
+  let polling = false;
+  const poller = server.breakdown
+    ? setInterval(() => {
+        if (polling) return;
+        polling = true;
+        void server.breakdown!().then((p) => {
+          polling = false;
+          if (p && (!atPeak || p.rss > atPeak.rss)) atPeak = p;
+        });
+      }, 250)
+    : null;
   const latencies: number[] = [];
   const renderLatencies: number[] = [];
   const errors = new Map<string, number>();
@@ -285,6 +322,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   const seconds = (performance.now() - started) / 1000;
   const cpuUsed = cpuSeconds(server) - cpuBefore;
   clearInterval(sampler);
+  if (poller) clearInterval(poller);
   // Final RSS: after the load, once the server has been idle for a moment.
   await new Promise((r) => setTimeout(r, 2000));
   const end = memory(server);
@@ -313,6 +351,15 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
     exitCode,
     cpuPerUpload: +(cpuUsed / uploads.length).toFixed(3),
     loadAverage: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
+    atPeakMB: atPeak ? splitMB(atPeak) : null,
+  };
+}
+
+function splitMB(p: MemoryPoint): Record<string, number> {
+  const mb = (v: number): number => +(v / MB).toFixed(1);
+  return {
+    rss: mb(p.rss), code: mb(p.code), heapTotal: mb(p.heapTotal), mainHeapUsed: mb(p.mainHeapUsed), workersHeapUsed: mb(p.workersHeapUsed),
+    external: mb(p.external), arrayBuffers: mb(p.arrayBuffers), libvips: mb(p.libvips), cache: mb(p.cache), unexplained: mb(p.unexplained),
   };
 }
 
@@ -324,6 +371,7 @@ function report(r: LoadResult): string {
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
     `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
     `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
+    ...(r.atPeakMB ? [`  server's own split at its highest sample (MB, /api/memory): ${Object.entries(r.atPeakMB).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
   ].join('\n');
 }
 

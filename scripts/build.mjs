@@ -1,7 +1,7 @@
 // Builds the Node code with tsc and the browser pages with esbuild into dist/.
 // Runs from `npm install` (prepare) and before the tests, so a fresh clone needs no extra step.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, copyFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, copyFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -38,5 +38,24 @@ if (existsSync(webSrc)) {
   mkdirSync(join(root, 'dist/web'), { recursive: true });
   for (const f of readdirSync(webSrc)) {
     if (/\.(html|css|svg|ico)$/.test(f)) copyFileSync(join(webSrc, f), join(root, 'dist/web', f));
+  }
+}
+
+// npm links the bins of dependencies into node_modules/.bin, never the project's own: link ours there too, so
+// `npx atelier …` works in this checkout right after `npm install` (as the README says).
+const binDir = join(root, 'node_modules/.bin');
+if (existsSync(join(root, 'node_modules'))) {
+  mkdirSync(binDir, { recursive: true });
+  const link = join(binDir, 'atelier');
+  const target = '../../bin/atelier';
+  let current = null;
+  try {
+    current = readlinkSync(link);
+  } catch {
+    // absent, or not a link
+  }
+  if (current !== target) {
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
   }
 }

@@ -57,6 +57,10 @@ export class BufferPool {
   private freeTotal = 0;
   private allocated = 0;
   private allocations = 0;
+  private trims = 0;
+  private trimmedBytes = 0;
+  /** Buffers handed out since the last trim(): the working set of the latest job. */
+  private readonly recent = new Set<ArrayBuffer>();
 
   constructor(opts: BufferPoolOptions = {}) {
     const max = opts.maxFreeBytes ?? Infinity;
@@ -74,12 +78,32 @@ export class BufferPool {
     if (best < 0) {
       this.allocated += bytes;
       this.allocations++;
-      return new ArrayBuffer(bytes);
+      const fresh = new ArrayBuffer(bytes);
+      this.recent.add(fresh);
+      return fresh;
     }
     const b = this.free.splice(best, 1)[0];
     this.freeTotal -= b.byteLength;
     new Uint8Array(b, 0, bytes).fill(0);
+    this.recent.add(b);
     return b;
+  }
+
+  /**
+   * Drops the free buffers that nothing took since the previous trim. Called between jobs, it keeps the pool
+   * to the latest job's working set: images of other sizes would otherwise leave buffers that fit no request
+   * of the next job, held on top of the ones it allocates.
+   */
+  trim(): void {
+    this.trims++;
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const b = this.free[i];
+      if (this.recent.has(b)) continue;
+      this.free.splice(i, 1);
+      this.freeTotal -= b.byteLength;
+      this.trimmedBytes += b.byteLength;
+    }
+    this.recent.clear();
   }
 
   give(b: ArrayBuffer): void {
@@ -93,9 +117,9 @@ export class BufferPool {
     }
   }
 
-  /** What the pool has done so far: bytes and count of buffers it had to allocate, bytes it holds free now. */
-  stats(): { allocatedBytes: number; allocations: number; freeBytes: number; freeBuffers: number } {
-    return { allocatedBytes: this.allocated, allocations: this.allocations, freeBytes: this.freeTotal, freeBuffers: this.free.length };
+  /** What the pool has done so far: bytes and count of buffers it had to allocate, bytes it holds free now, trims. */
+  stats(): { allocatedBytes: number; allocations: number; freeBytes: number; freeBuffers: number; trims: number; trimmedBytes: number } {
+    return { allocatedBytes: this.allocated, allocations: this.allocations, freeBytes: this.freeTotal, freeBuffers: this.free.length, trims: this.trims, trimmedBytes: this.trimmedBytes };
   }
 }
 

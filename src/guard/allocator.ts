@@ -12,6 +12,14 @@ export const APPLIED_MARKER = 'ATELIER_ALLOCATOR_APPLIED';
 /** Debian/Ubuntu's libjemalloc2; ATELIER_JEMALLOC_PATH points elsewhere. */
 export const JEMALLOC_PATHS = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2', '/usr/lib64/libjemalloc.so.2', '/usr/lib/libjemalloc.so.2'];
 
+/**
+ * jemalloc's settings for the studio, unless MALLOC_CONF is already set. By default jemalloc keeps freed pages
+ * for 10 s and makes four arenas per core; with a background thread purging dirty pages after 1 s, muzzy ones at
+ * once, and two arenas (the render threads run libvips with one thread each), the memory it keeps beyond what is
+ * in use fell from ~75 MB to ~15 MB at the peak of `npm run bench:load` (BENCHMARKS.md, "Allocator").
+ */
+export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2';
+
 export function findJemalloc(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = env.ATELIER_JEMALLOC_PATH ? [env.ATELIER_JEMALLOC_PATH] : JEMALLOC_PATHS;
   return candidates.find((p) => existsSync(p));
@@ -26,7 +34,7 @@ export function activeAllocator(): { name: Allocator; detail: string } {
     // not Linux
   }
   const jemalloc = /\S*libjemalloc\S*/.exec(maps);
-  if (jemalloc) return { name: 'jemalloc', detail: jemalloc[0] };
+  if (jemalloc) return { name: 'jemalloc', detail: process.env.MALLOC_CONF ? `${jemalloc[0]}, MALLOC_CONF=${process.env.MALLOC_CONF}` : jemalloc[0] };
   const arenas = process.env.MALLOC_ARENA_MAX;
   if (arenas) return { name: arenas === '2' ? 'arena2' : 'glibc', detail: `glibc malloc, MALLOC_ARENA_MAX=${arenas}` };
   return { name: 'glibc', detail: 'glibc malloc as is' };
@@ -42,7 +50,8 @@ export function allocatorEnv(wanted: Allocator, env: NodeJS.ProcessEnv = process
     const lib = findJemalloc(env);
     if (!lib) return null;
     next.LD_PRELOAD = env.LD_PRELOAD ? `${lib}:${env.LD_PRELOAD}` : lib;
-    return { env: next, note: `jemalloc (${lib})` };
+    next.MALLOC_CONF ??= JEMALLOC_CONF;
+    return { env: next, note: `jemalloc (${lib}, MALLOC_CONF=${next.MALLOC_CONF})` };
   }
   if (wanted === 'arena2') {
     next.MALLOC_ARENA_MAX = '2';

@@ -13,7 +13,8 @@ export {
 export { runWithAllocationSampling, type AllocRunResult } from './alloc-run.js';
 export { runLeakTest, leakJson, validateLeakOptions, LEAK_DEFAULTS, type LeakTestOptions } from './leak-test.js';
 export { judgeTrend, decide, judgeRun, TREND_P, SLOPE_CONFIDENCE, type LeakReport, type LeakSuspect, type TrendJudgement } from './leak-judge.js';
-export { measureIterations, settle, getGc, snapshotPoints, type RetainedSample } from './leak-measure.js';
+export { measureIterations, settle, snapshotPoints, type RetainedSample } from './leak-measure.js';
+export { getGc, collectGarbage, offHeapCollector, type OffHeapCollector, type OffHeapCollectorOptions } from './collect-garbage.js';
 export { formatLeakReport } from './leak-format.js';
 export { leakReportPage } from './leak-html.js';
 export { assertNoLeak, measureLeak, type AssertNoLeakOptions } from './assert-no-leak.js';

@@ -4,8 +4,8 @@
  * retained (V8 heap and external/ArrayBuffer memory), with heap snapshots at iterations k, 2k and 3k.
  */
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { join } from 'node:path';
+import { getGc } from './collect-garbage.js';
 
 export interface RetainedSample {
   /** 1-based index of the measured iteration after which the sample was taken. */
@@ -24,15 +24,10 @@ export interface MeasureOptions {
   snapshot?: (index: 0 | 1 | 2, iteration: number) => Promise<void> | void;
 }
 
+export { getGc };
+
 export interface MeasureResult { samples: RetainedSample[]; snapshotIterations: number[] }
 
-/** A full-GC function: the global `gc` under --expose-gc, or one obtained by turning the flag on now. */
-export function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return g;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-}
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

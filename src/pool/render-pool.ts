@@ -13,6 +13,7 @@ import 'sharp';
 import { AtelierError, isAtelierError, reviveError } from '../errors.js';
 import { validateInteger } from '../imaging/limits.js';
 import type { RenderJob, RenderResult } from './render-job.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
 
 export interface RenderPoolOptions {
   /** Worker threads; default one per core. */
@@ -27,7 +28,10 @@ export interface RenderPoolOptions {
   resourceLimits?: ResourceLimits;
   /** The worker module. Default: render-worker next to this file. Tests substitute one with the same contract. */
   workerFile?: string | URL;
+  /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 16 MiB). */
+  gcThresholdBytes?: number;
 }
+
 
 export interface RunOptions {
   /** Aborts the job whether it is queued or running. An AtelierError given as the reason is what run() rejects with. */
@@ -95,6 +99,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const idleTimeout = validateInteger(options.idleTimeout ?? 30_000, 'idleTimeout', 0, 2_147_483_647);
   const file = options.workerFile instanceof URL ? fileURLToPath(options.workerFile) : options.workerFile ?? fileURLToPath(DEFAULT_WORKER);
   const capacity = threads + maxQueue;
+  const gcThresholdBytes = validateInteger(options.gcThresholdBytes ?? DEFAULT_GC_THRESHOLD_BYTES, 'gcThresholdBytes', 0, Number.MAX_SAFE_INTEGER);
+  const workerData: RenderWorkerData = { gcThresholdBytes };
 
   const piscina = new Piscina({
     filename: file,
@@ -102,6 +108,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     maxThreads: threads,
     idleTimeout,
     execArgv: workerExecArgv(file),
+    workerData,
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   let active = 0;

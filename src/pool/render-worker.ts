@@ -2,11 +2,14 @@
  * The piscina worker module: one render job at a time per thread. libvips gets one thread here, because
  * the pool already runs one worker per core.
  */
+import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
+import { offHeapCollector } from '../memory/collect-garbage.js';
 import { renderStyles } from '../filters/render.js';
 import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { movable, serializeError } from './worker-protocol.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap; only the worker itself can measure it.
 import '../guard/worker-reporter.js';
 
@@ -23,10 +26,21 @@ sharp.cache(false);
 export const WORKER_POOL_MAX_FREE_BYTES = 64 * 1024 * 1024;
 const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES });
 
+/**
+ * A job leaves its decoded image and the sharp buffers of its encodes dead; V8 would let ~64 MB of them pile up
+ * per thread before collecting. The pool's free buffers are alive on purpose, so they do not count.
+ */
+const data = (workerData ?? {}) as Partial<RenderWorkerData>;
+const collector = offHeapCollector({ thresholdBytes: data.gcThresholdBytes ?? DEFAULT_GC_THRESHOLD_BYTES, retained: () => pool.stats().freeBytes });
+
 export default async function run(job: RenderJob): Promise<RenderResult> {
   try {
     return movable(await renderJob(job, renderStyles, pool));
   } catch (e) {
     throw serializeError(e);
+  } finally {
+    // Between jobs: keep only the latest job's working set, and collect what it left dead.
+    pool.trim();
+    collector.check();
   }
 }

@@ -4,6 +4,7 @@
  * then send one job to the render pool with the request's time limit and its client's abort signal, and
  * store the encoded artworks. The event loop never touches pixels.
  */
+import type { OffHeapCollector } from '../memory/collect-garbage.js';
 import { AtelierError } from '../errors.js';
 import type { StyleId } from '../filters/registry.js';
 import { extensionOf, mimeTypeOf } from '../imaging/formats.js';
@@ -30,7 +31,7 @@ export class RenderService {
   private pendingBytes = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: { pool: RenderPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig }) {}
+  constructor(private readonly deps: { pool: RenderPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig; offHeap?: OffHeapCollector }) {}
 
   /** Renders now in the pool or waiting for it. */
   get inFlight(): number {
@@ -103,6 +104,8 @@ export class RenderService {
     } finally {
       this.pendingBytes -= size;
       this.active--;
+      // A render leaves the upload's socket chunks dead on this thread: collect once enough have piled up.
+      this.deps.offHeap?.check();
       if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }

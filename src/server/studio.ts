@@ -8,6 +8,7 @@ import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
 import { RenderService } from './render-service.js';
 import { createRenderPool, type RenderPool, type RenderPoolStats } from '../pool/index.js';
+import { offHeapCollector } from '../memory/collect-garbage.js';
 
 export interface Lifecycle {
   /** Set when shutdown begins: /readyz turns 503 and new renders are refused. */
@@ -45,8 +46,10 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
   sharp.cache(false);
   const metrics = deps.metrics ?? createMetrics();
   const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
-  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue });
-  const renders = new RenderService({ pool, cache, metrics, config });
+  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue, gcThresholdBytes: config.gcThresholdBytes });
+  // The main thread's dead buffers (upload chunks, answers sent): the cache's artworks are alive on purpose.
+  const offHeap = offHeapCollector({ thresholdBytes: config.gcThresholdBytes, retained: () => cache.stats().bytes });
+  const renders = new RenderService({ pool, cache, metrics, config, offHeap });
   const poolStats = (): RenderPoolStats => pool.stats();
   const queueFull = (): boolean => {
     const s = pool.stats();

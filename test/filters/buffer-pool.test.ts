@@ -52,7 +52,7 @@ test('BufferPool keeps at most maxFreeBytes free, dropping the largest first, an
   new Uint8Array(small).fill(7);
   pool.give(small);
   pool.give(big); // 1200 > 1000: the 900-byte one goes
-  assert.deepEqual(pool.stats(), { allocatedBytes: 1200, allocations: 2, freeBytes: 300, freeBuffers: 1 });
+  assert.deepEqual(pool.stats(), { allocatedBytes: 1200, allocations: 2, freeBytes: 300, freeBuffers: 1, trims: 0, trimmedBytes: 0 });
   pool.give(small); // twice is once
   assert.equal(pool.stats().freeBuffers, 1);
   const again = pool.take(200);
@@ -65,4 +65,21 @@ test('BufferPool keeps at most maxFreeBytes free, dropping the largest first, an
   assert.equal(none.stats().freeBytes, 0);
   assert.throws(() => new BufferPool({ maxFreeBytes: -1 }), /maxFreeBytes must be a number ≥ 0/);
   assert.throws(() => new BufferPool({ maxFreeBytes: NaN }), /maxFreeBytes must be a number ≥ 0/);
+});
+
+test('trim() keeps the buffers the latest job took and drops the rest', () => {
+  const pool = new BufferPool();
+  const small = pool.take(1000);
+  const big = pool.take(5000);
+  pool.give(small);
+  pool.give(big);
+  pool.trim(); // both were taken since the pool began: both kept
+  assert.equal(pool.stats().freeBuffers, 2);
+  const again = pool.take(900); // the smallest that fits
+  assert.equal(again, small);
+  pool.give(again);
+  pool.trim(); // only `small` was taken by this "job": the 5000-byte buffer fits nothing it asked for
+  assert.deepEqual({ free: pool.stats().freeBytes, trimmed: pool.stats().trimmedBytes, trims: pool.stats().trims }, { free: 1000, trimmed: 5000, trims: 2 });
+  pool.trim(); // nothing taken since: the pool empties
+  assert.equal(pool.stats().freeBytes, 0);
 });

@@ -34,10 +34,10 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the built `atelier serve` on 127.0.0.1 and a free port, as a user would (allocator re-exec included). */
+/** Runs `bin/atelier serve` (what npm start and npx run) on 127.0.0.1 and a free port, allocator choice included. */
 export async function spawnServe(args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
   const root = new URL('../../', import.meta.url).pathname;
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(join(root, 'bin/atelier'), ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
     cwd: root,
     env: { ...process.env, ATELIER_DIAGNOSTICS_DIR: mkdtempSync(join(tmpdir(), 'atelier-guard-')), ...env },
   });

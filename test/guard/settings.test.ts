@@ -3,8 +3,10 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { loadConfig, machineMemoryLimit } from '../../src/server/config.js';
-import { APPLIED_MARKER, activeAllocator, allocatorEnv, findJemalloc } from '../../src/guard/allocator.js';
+import { APPLIED_MARKER, JEMALLOC_CONF, activeAllocator, allocatorEnv, findJemalloc } from '../../src/guard/allocator.js';
 import { isLoopback, tokenMatches } from '../../src/guard/access.js';
+import { exportLines, shellQuote } from '../../src/cli/serve-env.js';
+import { spawnSync } from 'node:child_process';
 
 const MB = 1024 * 1024;
 
@@ -39,6 +41,8 @@ it('re-executes once for the allocator wanted, and never again', () => {
   if (lib) {
     const j = allocatorEnv('jemalloc', { LD_PRELOAD: '/x/other.so' });
     assert.equal(j?.env.LD_PRELOAD, `${lib}:/x/other.so`);
+    assert.equal(j?.env.MALLOC_CONF, JEMALLOC_CONF, 'tuned unless the user tuned it');
+    assert.equal(allocatorEnv('jemalloc', { MALLOC_CONF: 'narenas:1' })?.env.MALLOC_CONF, 'narenas:1');
   }
   assert.equal(allocatorEnv('jemalloc', { ATELIER_JEMALLOC_PATH: '/nonexistent/libjemalloc.so.2' }), null, 'not installed: run on what there is');
   assert.equal(existsSync('/nonexistent/libjemalloc.so.2'), false);
@@ -50,4 +54,19 @@ it('knows loopback addresses and compares tokens exactly', () => {
   assert.equal(tokenMatches('a-very-secret-token', 'a-very-secret-token'), true);
   assert.equal(tokenMatches('a-very-secret-tokeN', 'a-very-secret-token'), false);
   assert.equal(tokenMatches('a-very-secret-token-longer', 'a-very-secret-token'), false);
+});
+
+it('bin/atelier gets the allocator environment as shell exports it can eval safely', () => {
+  assert.equal(shellQuote("it's $HOME `x`"), `'it'\\''s $HOME \`x\`'`);
+  const sh = spawnSync('/bin/sh', ['-c', `eval "$(cat)"; printf %s "$V"`], { input: exportLines({}, { V: "a'b $c\nd" }), encoding: 'utf8' });
+  assert.equal(sh.stdout, "a'b $c\nd", 'the value survives the round trip through the shell');
+  assert.equal(exportLines({ A: '1' }, { A: '1', B: '2', 'bad-name': 'x' }), "export B='2'", 'only what changes, only valid names');
+  const root = new URL('../../', import.meta.url).pathname;
+  const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [`${root}dist/cli/serve-env.js`, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const arena = run(['serve', '--allocator=arena2', '--port', '9']);
+  assert.equal(arena.status, 0);
+  assert.match(arena.stdout, /^export MALLOC_ARENA_MAX='2'$/m);
+  assert.match(arena.stdout, new RegExp(`^export ${APPLIED_MARKER}='arena2'$`, 'm'));
+  assert.equal(run(['serve', '--allocator', 'tcmalloc']).status, 1, 'a bad setting: nothing to eval, the server reports it');
+  assert.equal(run(['serve'], { [APPLIED_MARKER]: 'glibc' }).stdout, '', 'already applied');
 });

@@ -5,7 +5,7 @@ import { NO_EDGE } from './distances.js';
 import { formatRetainerPath, retainerTree, shortestRetainerPath } from './retainer-paths.js';
 import { classIndex, typeStatistics, type TypeStats } from './type-statistics.js';
 import { formatSite } from './allocation-traces.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage } from '../collect-garbage.js';
 
 /** Growth of one class between two snapshots. */
 export interface TypeGrowth {

@@ -1,0 +1,84 @@
+/**
+ * Full garbage collections on demand, for code that knows better than V8's heuristics when garbage is worth
+ * collecting. Typed arrays and Buffers live outside the V8 heap: a program that makes many large ones and keeps
+ * few (an image server, a big analysis) can hold tens of megabytes of dead ones until V8's external-memory
+ * heuristic decides on a full GC, and a scavenge does not free them.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let gcFunction: (() => void) | null | undefined;
+
+/**
+ * A full-GC function: the global `gc` under --expose-gc, or one obtained by turning the flag on now (a fresh
+ * context then hands out `gc`). Null where neither works.
+ */
+export function gcFunctionOrNull(): (() => void) | null {
+  if (gcFunction === undefined) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (typeof exposed === 'function') {
+      gcFunction = exposed;
+    } else {
+      try {
+        setFlagsFromString('--expose-gc');
+        gcFunction = runInNewContext('gc') as () => void;
+      } catch {
+        gcFunction = null;
+      }
+    }
+  }
+  return gcFunction;
+}
+
+/** A full-GC function; throws where none can be had. */
+export function getGc(): () => void {
+  const gc = gcFunctionOrNull();
+  if (!gc) throw new Error('no garbage collection function: run node with --expose-gc');
+  return gc;
+}
+
+/** Runs a full GC if one can be had (a no-op otherwise). */
+export function collectGarbage(): void {
+  gcFunctionOrNull()?.();
+}
+
+export interface OffHeapCollectorOptions {
+  /** Off-heap bytes (ArrayBuffers) above `retained()` that trigger a collection. */
+  thresholdBytes: number;
+  /** Off-heap bytes the program knows it keeps alive (a cache, a buffer pool): not garbage. Default 0. */
+  retained?: () => number;
+}
+
+export interface OffHeapCollector {
+  /** Collects if the ArrayBuffer bytes beyond what is retained exceed the threshold; true when it did. */
+  check(): boolean;
+  stats(): { checks: number; collections: number; collectedBytes: number; gcMs: number };
+}
+
+/**
+ * Keeps dead ArrayBuffers from piling up: call check() at quiet points (after a job, on a timer). It costs one
+ * process.memoryUsage() call, and a full GC (milliseconds on a small heap) only when the threshold is passed.
+ */
+export function offHeapCollector(opts: OffHeapCollectorOptions): OffHeapCollector {
+  if (!(Number.isFinite(opts.thresholdBytes) && opts.thresholdBytes >= 0)) {
+    throw new RangeError(`thresholdBytes must be a number of bytes ≥ 0, got ${String(opts.thresholdBytes)}`);
+  }
+  const retained = opts.retained ?? (() => 0);
+  const s = { checks: 0, collections: 0, collectedBytes: 0, gcMs: 0 };
+  return {
+    check() {
+      s.checks++;
+      const before = process.memoryUsage().arrayBuffers;
+      if (before - retained() <= opts.thresholdBytes) return false;
+      const gc = gcFunctionOrNull();
+      if (!gc) return false;
+      const t = performance.now();
+      gc();
+      s.gcMs += performance.now() - t;
+      s.collections++;
+      s.collectedBytes += Math.max(0, before - process.memoryUsage().arrayBuffers);
+      return true;
+    },
+    stats: () => ({ ...s }),
+  };
+}

@@ -1,0 +1,37 @@
+/** Full GCs on demand, and the off-heap collector that runs one only when dead ArrayBuffers pile up. */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectGarbage, offHeapCollector } from '../../src/memory/collect-garbage.js';
+
+const MB = 1024 * 1024;
+
+function makeGarbage(bytes: number): void {
+  let keep: ArrayBuffer[] | null = [];
+  for (let made = 0; made < bytes; made += MB) keep.push(new ArrayBuffer(MB));
+  keep = null;
+}
+
+it('collects when dead ArrayBuffers pass the threshold, and frees them', () => {
+  collectGarbage();
+  const base = process.memoryUsage().arrayBuffers;
+  const collector = offHeapCollector({ thresholdBytes: 16 * MB, retained: () => base });
+  assert.equal(collector.check(), false, 'nothing dead yet');
+  makeGarbage(48 * MB);
+  assert.ok(process.memoryUsage().arrayBuffers - base >= 40 * MB, 'V8 has not collected them on its own yet');
+  assert.equal(collector.check(), true);
+  assert.ok(process.memoryUsage().arrayBuffers - base < 8 * MB, 'the dead buffers are freed');
+  const s = collector.stats();
+  assert.equal(s.collections, 1);
+  assert.equal(s.checks, 2);
+  assert.ok(s.collectedBytes >= 40 * MB, `collected ${s.collectedBytes}`);
+});
+
+it('does not count what the program says it retains', () => {
+  collectGarbage();
+  const base = process.memoryUsage().arrayBuffers;
+  const live = Array.from({ length: 32 }, () => new ArrayBuffer(MB));
+  const collector = offHeapCollector({ thresholdBytes: 16 * MB, retained: () => base + live.length * MB });
+  assert.equal(collector.check(), false, '32 MB alive on purpose is not garbage');
+  assert.equal(live.length, 32);
+  assert.throws(() => offHeapCollector({ thresholdBytes: -1 }), /thresholdBytes must be a number of bytes ≥ 0, got -1/);
+});
