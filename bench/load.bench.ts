@@ -117,6 +117,8 @@ interface ServerProcess {
   pids(): number[];
   /** The server's own account of its memory (GET /api/memory), when it gives one. */
   breakdown?(): Promise<MemoryPoint | null>;
+  /** Seconds its workers spent per stage (decode, render, encode), summed over all jobs, from GET /metrics. */
+  stageSeconds?(): Promise<Record<string, number>>;
   stop(): Promise<number | null>;
 }
 
@@ -157,6 +159,12 @@ async function startStudio(): Promise<ServerProcess> {
     name: 'studio',
     base,
     pids: () => pids,
+    stageSeconds: async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const out: Record<string, number> = {};
+      for (const m of text.matchAll(/^atelier_render_stage_seconds_sum\{stage="(\w+)"\} ([\d.e+-]+)$/gm)) out[m[1]] = Number(m[2]);
+      return out;
+    },
     breakdown: async () => {
       const r = await fetch(`${base}/api/memory`).catch(() => null);
       return r?.ok ? (((await r.json()) as { latest: MemoryPoint | null }).latest ?? null) : null;
@@ -256,6 +264,8 @@ interface LoadResult {
   loadAverage: [number, number];
   /** The server's split of its RSS at its highest sample (MB), when it reports one. */
   atPeakMB: Record<string, number> | null;
+  /** Mean wall milliseconds per upload in each worker stage (decode, render, encode), when the server reports them. */
+  stageMsPerUpload: Record<string, number> | null;
 }
 
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
@@ -321,6 +331,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = (performance.now() - started) / 1000;
   const cpuUsed = cpuSeconds(server) - cpuBefore;
+  const stages = server.stageSeconds ? await server.stageSeconds() : null;
   clearInterval(sampler);
   if (poller) clearInterval(poller);
   // Final RSS: after the load, once the server has been idle for a moment.
@@ -352,6 +363,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
     cpuPerUpload: +(cpuUsed / uploads.length).toFixed(3),
     loadAverage: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
     atPeakMB: atPeak ? splitMB(atPeak) : null,
+    stageMsPerUpload: stages ? Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round((v * 1000) / uploads.length)])) : null,
   };
 }
 
@@ -371,6 +383,7 @@ function report(r: LoadResult): string {
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
     `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
     `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
+    ...(r.stageMsPerUpload ? [`  worker time per upload (wall ms, /metrics): ${Object.entries(r.stageMsPerUpload).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     ...(r.atPeakMB ? [`  server's own split at its highest sample (MB, /api/memory): ${Object.entries(r.atPeakMB).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
   ].join('\n');
 }

@@ -14,6 +14,7 @@ export interface StudioMetrics {
   requestDuration: Histogram<'method' | 'route'>;
   renders: Counter<'outcome'>;
   renderDuration: Histogram;
+  renderStage: Histogram<'stage'>;
   loadShed: Counter;
   abortedJobs: Counter<'reason'>;
   rejectedInputs: Counter<'reason'>;
@@ -56,6 +57,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Studi
     }),
     renders: new Counter({ name: 'atelier_renders_total', help: 'Render requests by outcome (rendered, cached, failed, aborted, timeout, shed)', labelNames: ['outcome'], registers: reg }),
     renderDuration: new Histogram({ name: 'atelier_render_duration_seconds', help: 'Time a render job spent in the pool, queue wait included', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: reg }),
+    renderStage: new Histogram({ name: 'atelier_render_stage_seconds', help: 'Time a worker spent in each stage of a render job (decode, render: the filters, encode)', labelNames: ['stage'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: reg }),
     loadShed: new Counter({ name: 'atelier_load_shed_total', help: 'Requests refused with 503 because the render queue was full or the server was draining', registers: reg }),
     abortedJobs: new Counter({ name: 'atelier_jobs_aborted_total', help: 'Render jobs aborted, by reason (client_closed, timeout, shutdown)', labelNames: ['reason'], registers: reg }),
     rejectedInputs: new Counter({ name: 'atelier_rejected_inputs_total', help: 'Requests refused with a 4xx, by error code', labelNames: ['reason'], registers: reg }),

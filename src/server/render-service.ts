@@ -77,6 +77,7 @@ export class RenderService {
         { signal: AbortSignal.any([clientSignal, this.shutdown.signal]), timeoutMs: config.requestTimeoutMs },
       );
       stopTimer();
+      for (const [stage, ms] of Object.entries(result.timings)) metrics.renderStage.observe({ stage }, ms / 1000);
       const ext = extensionOf(options.format);
       const contentType = mimeTypeOf(options.format);
       const artworks = new Map<StyleId, StoredArtwork>();

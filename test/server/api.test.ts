@@ -234,5 +234,9 @@ describe('studio HTTP API', () => {
     }
     assert.ok(metric(text, 'atelier_cache_bytes') > 0);
     assert.ok(metric(text, 'atelier_http_requests_total', { method: 'POST', route: '/api/renders', status: '201' }) >= 3);
+    for (const stage of ['decode', 'render', 'encode']) {
+      assert.ok(metric(text, 'atelier_render_stage_seconds_count', { stage }) >= 3, `${stage} timed for every render`);
+      assert.ok(metric(text, 'atelier_render_stage_seconds_sum', { stage }) > 0, `${stage} took time`);
+    }
   });
 });
