@@ -6,6 +6,7 @@
 import { checkImage, type PixelImage } from './image.js';
 import { styleRunner, resolveParams, type StyleId, type StyleParams } from './registry.js';
 import { SHARED_GREY_INPUT, SHARED_POOL } from './style-runners.js';
+import { sharedBufferName } from './stages.js';
 import type { BufferPool } from './workspace.js';
 
 export interface RenderRequest {
@@ -77,20 +78,39 @@ export interface RenderOptions {
 }
 
 export function renderStyles(image: PixelImage, requests: readonly RenderRequest[], opts: RenderOptions = {}): Map<StyleId, PixelImage> {
+  return new Map(renderEach(image, requests, opts));
+}
+
+/**
+ * renderStyles one style at a time: each artwork is yielded as soon as it is rendered, and the next style starts
+ * only when the caller asks for it. A caller that encodes each artwork and gives its buffer back to the pool
+ * before asking for the next keeps one output in memory instead of all of them. Work shared between styles (the
+ * pencil pass) goes back to the pool as soon as no later style needs it.
+ */
+export function* renderEach(image: PixelImage, requests: readonly RenderRequest[], opts: RenderOptions = {}): Generator<[StyleId, PixelImage], void, undefined> {
   checkImage(image);
+  const resolved = requests.map((r) => ({ style: r.style, params: resolveParams(r.style, r.params ?? {}) }));
   const { rgb, alpha } = toRgb(image);
   const shared = new Map<string, unknown>([[SHARED_GREY_INPUT, image.channels === 1]]);
   if (opts.pool) shared.set(SHARED_POOL, opts.pool);
-  const out = new Map<StyleId, PixelImage>();
-  for (const r of requests) {
-    const params = resolveParams(r.style, r.params ?? {});
-    const styled = styleRunner(r.style)(rgb, params, shared);
-    const result = fromRgb(styled, alpha, image.channels === 1);
-    // Alpha put back or folded to grey: the runner's output (from the pool) is dead.
-    if (opts.pool && result.data !== styled.data && styled.data.buffer instanceof ArrayBuffer) opts.pool.give(styled.data.buffer);
-    out.set(r.style, result);
+  const sharedNames = resolved.map((r) => sharedBufferName(r.style, r.params));
+  const giveShared = (name: string): void => {
+    const v = shared.get(name);
+    shared.delete(name);
+    if (opts.pool && v instanceof Float32Array && v.buffer instanceof ArrayBuffer) opts.pool.give(v.buffer);
+  };
+  try {
+    for (let i = 0; i < resolved.length; i++) {
+      const { style, params } = resolved[i];
+      const styled = styleRunner(style)(rgb, params, shared);
+      const result = fromRgb(styled, alpha, image.channels === 1);
+      // Alpha put back or folded to grey: the runner's output (from the pool) is dead.
+      if (opts.pool && result.data !== styled.data && styled.data.buffer instanceof ArrayBuffer) opts.pool.give(styled.data.buffer);
+      const name = sharedNames[i];
+      if (name && !sharedNames.includes(name, i + 1)) giveShared(name);
+      yield [style, result];
+    }
+  } finally {
+    for (const name of sharedNames) if (name && shared.has(name)) giveShared(name);
   }
-  // Work shared between styles (the pencil-sketch pass) came from the pool and is dead now.
-  if (opts.pool) for (const v of shared.values()) if (v instanceof Float32Array && v.buffer instanceof ArrayBuffer) opts.pool.give(v.buffer);
-  return out;
 }

@@ -4,7 +4,7 @@
  * The worker thread runs this; nothing here knows about threads.
  */
 import { resolveParams, type StyleId, type StyleParams } from '../filters/registry.js';
-import { renderStyles, type RenderOptions, type RenderRequest } from '../filters/render.js';
+import { renderEach, type RenderOptions, type RenderRequest } from '../filters/render.js';
 import type { BufferPool } from '../filters/workspace.js';
 import type { PixelImage } from '../filters/image.js';
 import { decode } from '../imaging/decode.js';
@@ -40,15 +40,20 @@ export interface RenderResult {
   timings: { decode: number; render: number; encode: number };
 }
 
-/** The filters' entry point: renderStyles, renderStylesParallel for one large image, or a test's stand-in. */
-export type RenderFn = (image: PixelImage, requests: readonly RenderRequest[], opts?: RenderOptions) => Map<StyleId, PixelImage> | Promise<Map<StyleId, PixelImage>>;
+/**
+ * The filters' entry point: renderEach (artworks one at a time), renderStyles, renderStylesParallel for one large
+ * image, or a test's stand-in. Whatever it returns is iterated once, style by style.
+ */
+export type RenderFn = (
+  image: PixelImage, requests: readonly RenderRequest[], opts?: RenderOptions,
+) => Iterable<[StyleId, PixelImage]> | Promise<Iterable<[StyleId, PixelImage]>>;
 
 /**
  * `pool`: a BufferPool that outlives the job (the worker keeps one per thread). The filters take their working
  * buffers from it, and the rendered images go back to it once encoded: they never leave this thread, the
  * encoded artworks do.
  */
-export async function renderJob(job: RenderJob, render: RenderFn = renderStyles, pool?: BufferPool): Promise<RenderResult> {
+export async function renderJob(job: RenderJob, render: RenderFn = renderEach, pool?: BufferPool): Promise<RenderResult> {
   if (job === null || typeof job !== 'object') throw new AtelierError('INVALID_ARGUMENT', 'job must be an object');
   const format = parseOutputFormat(job.format);
   const quality = validateQuality(job.quality);
@@ -65,21 +70,20 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderStyles,
   const image = await decode(input, limits);
   const decodeMs = performance.now() - t;
 
+  // Each artwork is encoded as soon as it is rendered, and its pixels go back to the pool before the next style
+  // runs (with renderEach): one output at a time is in memory, not all of them.
   t = performance.now();
-  const rendered = await render(image, requests, pool ? { pool } : {});
-  const renderMs = performance.now() - t;
-
-  t = performance.now();
+  let encodeMs = 0;
   const artworks: Partial<Record<StyleId, Uint8Array>> = {};
-  for (const [style, out] of rendered) {
+  for (const [style, out] of await render(image, requests, pool ? { pool } : {})) {
+    const e = performance.now();
     const buf = await encode(out, format, quality);
     // A Buffer may be a view on a larger pooled ArrayBuffer; only a whole one can be transferred.
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
+    if (pool && out.data.buffer instanceof ArrayBuffer && out.data.buffer !== image.data.buffer) pool.give(out.data.buffer);
+    encodeMs += performance.now() - e;
   }
-  const encodeMs = performance.now() - t;
-  if (pool) {
-    for (const out of rendered.values()) if (out.data.buffer instanceof ArrayBuffer && out.data.buffer !== image.data.buffer) pool.give(out.data.buffer);
-  }
+  const renderMs = performance.now() - t - encodeMs;
 
   return {
     width: image.width,

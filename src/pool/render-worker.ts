@@ -5,7 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { offHeapCollector } from '../memory/collect-garbage.js';
-import { renderStyles } from '../filters/render.js';
+import { renderEach } from '../filters/render.js';
 import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { movable, serializeError } from './worker-protocol.js';
@@ -35,7 +35,7 @@ const collector = offHeapCollector({ thresholdBytes: data.gcThresholdBytes ?? DE
 
 export default async function run(job: RenderJob): Promise<RenderResult> {
   try {
-    return movable(await renderJob(job, renderStyles, pool));
+    return movable(await renderJob(job, renderEach, pool));
   } catch (e) {
     throw serializeError(e);
   } finally {

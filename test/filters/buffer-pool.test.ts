@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderStyles } from '../../src/filters/render.js';
+import { renderEach, renderStyles } from '../../src/filters/render.js';
 import { STYLE_IDS } from '../../src/filters/registry.js';
 import { BufferPool } from '../../src/filters/workspace.js';
 import { image, random } from './helpers.js';
@@ -82,4 +82,24 @@ test('trim() keeps the buffers the latest job took and drops the rest', () => {
   assert.deepEqual({ free: pool.stats().freeBytes, trimmed: pool.stats().trimmedBytes, trims: pool.stats().trims }, { free: 1000, trimmed: 5000, trims: 2 });
   pool.trim(); // nothing taken since: the pool empties
   assert.equal(pool.stats().freeBytes, 0);
+});
+
+test('renderEach: artworks one at a time, the same bits, and fewer buffers when each goes back before the next', () => {
+  const img = noisy(160, 120, 3, 7);
+  const seeds = (['sketch', 'color-sketch', 'oil', 'watercolor'] as const).map((style) => ({ style }));
+  const all = new BufferPool();
+  const want = renderStyles(img, seeds, { pool: all });
+  const each = new BufferPool();
+  const order: string[] = [];
+  for (const [style, out] of renderEach(img, seeds, { pool: each })) {
+    order.push(style);
+    assert.deepEqual(out.data, want.get(style)!.data, style);
+    each.give(out.data.buffer as ArrayBuffer);
+  }
+  assert.deepEqual(order, seeds.map((s) => s.style));
+  assert.ok(each.stats().allocatedBytes < all.stats().allocatedBytes, `one output at a time: ${each.stats().allocatedBytes} < ${all.stats().allocatedBytes} bytes allocated`);
+  // Abandoned half-way (a job aborted): the shared pencil pass still goes back to the pool.
+  const early = new BufferPool();
+  for (const [style] of renderEach(img, seeds, { pool: early })) if (style === 'sketch') break;
+  assert.ok(early.stats().freeBuffers > 0);
 });
