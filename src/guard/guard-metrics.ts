@@ -20,6 +20,10 @@ export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard,
   const arrayBuffers = g('atelier_memory_array_buffers_bytes', 'ArrayBuffer and Buffer memory, main thread plus workers');
   const libvips = g('atelier_libvips_memory_bytes', "libvips' tracked memory (sharp.cache()): current, high water mark, operation-cache max", ['kind']);
   const unexplained = g('atelier_memory_unexplained_bytes', 'RSS minus code, V8 heaps, external memory and libvips: allocator retention and untracked native memory');
+  const pools = g('atelier_worker_buffer_pool_free_bytes', "Free working buffers the render workers' pools keep for their next jobs (trimmed to the latest job's set)");
+  const gcRuns = new Counter({ name: 'atelier_offheap_gc_total', help: 'Full GCs run because dead buffers passed ATELIER_GC_THRESHOLD (main thread and workers)', registers });
+  const gcSeconds = new Counter({ name: 'atelier_offheap_gc_seconds_total', help: 'Time spent in those GCs', registers });
+  const gcSeen = { runs: 0, ms: 0 };
   const workers = g('atelier_memory_workers_reporting', 'Render workers whose memory is included');
   const slope = g('atelier_memory_rss_slope_bytes_per_minute', 'RSS slope fitted over the watchdog window (NaN until half the window is covered)');
   const limits = g('atelier_memory_limit_bytes', 'Watchdog limits (soft, hard)', ['limit']);
@@ -49,6 +53,12 @@ export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard,
     libvips.set({ kind: 'high' }, s.libvipsHigh);
     libvips.set({ kind: 'max' }, s.libvipsMax);
     unexplained.set(s.unexplained);
+    pools.set(s.bufferPools);
+    // A replaced worker takes its counts with it: only growth is added.
+    if (s.gcCollections > gcSeen.runs) gcRuns.inc(s.gcCollections - gcSeen.runs);
+    if (s.gcMs > gcSeen.ms) gcSeconds.inc((s.gcMs - gcSeen.ms) / 1000);
+    gcSeen.runs = s.gcCollections;
+    gcSeen.ms = s.gcMs;
     workers.set(s.workers);
     const state = guard.watchdog.current;
     slope.set(state.slopePerMinute ?? NaN);

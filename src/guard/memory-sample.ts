@@ -26,6 +26,11 @@ export interface MemorySample {
   /** V8 external memory (ArrayBuffers included), main + workers, WITHOUT the result cache's bytes. */
   external: number;
   arrayBuffers: number;
+  /** Free buffers the workers' pools keep for their next jobs (part of external: alive on purpose). */
+  bufferPools: number;
+  /** Full GCs run because dead buffers piled up (main thread + workers), and their total milliseconds. */
+  gcCollections: number;
+  gcMs: number;
   /** libvips' tracked allocations (pixel buffers), process-wide: sharp in workers is the same libvips. */
   libvips: number;
   libvipsHigh: number;
@@ -64,6 +69,7 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
     const cache = Math.min(c.bytes, externalAll);
     const external = externalAll - cache;
     const libvips = vips.current * MiB;
+    const main = studio.offHeap.stats();
     workers.request();
     return {
       t: Date.now(),
@@ -77,6 +83,9 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
       workers: w.workers,
       external,
       arrayBuffers: m.arrayBuffers + w.arrayBuffers,
+      bufferPools: w.bufferPoolFree,
+      gcCollections: main.collections + w.gcCollections,
+      gcMs: main.gcMs + w.gcMs,
       libvips,
       libvipsHigh: vips.high * MiB,
       libvipsMax: vips.max * MiB,

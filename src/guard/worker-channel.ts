@@ -10,6 +10,11 @@ export interface WorkerMemoryReport {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** Free bytes the worker's buffer pool keeps for the next job (alive on purpose). */
+  bufferPoolFree?: number;
+  /** Full GCs the worker ran because dead buffers piled up, and the milliseconds they took. */
+  gcCollections?: number;
+  gcMs?: number;
   /** Date.now() in the worker when measured. */
   at: number;
 }

@@ -11,6 +11,9 @@ export interface WorkersMemory {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  bufferPoolFree: number;
+  gcCollections: number;
+  gcMs: number;
 }
 
 export class WorkerMemoryTracker {
@@ -37,7 +40,7 @@ export class WorkerMemoryTracker {
    * silence longer than any render may last.
    */
   sum(threads = Infinity): WorkersMemory {
-    const out: WorkersMemory = { workers: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+    const out: WorkersMemory = { workers: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, bufferPoolFree: 0, gcCollections: 0, gcMs: 0 };
     const now = this.now();
     const byRecency = [...this.reports.entries()].sort((a, b) => b[1].seen - a[1].seen);
     for (const [i, [id, r]] of byRecency.entries()) {
@@ -50,6 +53,9 @@ export class WorkerMemoryTracker {
       out.heapTotal += r.heapTotal;
       out.external += r.external;
       out.arrayBuffers += r.arrayBuffers;
+      out.bufferPoolFree += r.bufferPoolFree ?? 0;
+      out.gcCollections += r.gcCollections ?? 0;
+      out.gcMs += r.gcMs ?? 0;
     }
     return out;
   }

@@ -8,11 +8,19 @@ import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-channel
 
 const REPORT_EVERY_MS = 1000;
 
+type Extra = Pick<WorkerMemoryReport, 'bufferPoolFree' | 'gcCollections' | 'gcMs'>;
+let extra: () => Extra = () => ({});
+
+/** What else the worker reports with its memory: its buffer pool and off-heap collections (render-worker.ts). */
+export function reportAlso(fn: () => Extra): void {
+  extra = fn;
+}
+
 if (!isMainThread) {
   const channel = new BroadcastChannel(WORKER_MEMORY_CHANNEL);
   const report = (): void => {
     const m = process.memoryUsage();
-    const msg: WorkerMemoryReport = { threadId, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, at: Date.now() };
+    const msg: WorkerMemoryReport = { threadId, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, ...extra(), at: Date.now() };
     channel.postMessage(msg);
   };
   channel.onmessage = (event) => {

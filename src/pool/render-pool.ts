@@ -109,6 +109,10 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     idleTimeout,
     execArgv: workerExecArgv(file),
     workerData,
+    // piscina's default ('sync') parks an idle worker in Atomics.wait, which stops its event loop: the worker's
+    // memory reports (src/guard/worker-reporter.ts) then stop after the first job. 'async' waits without blocking;
+    // its cost is nothing next to a render.
+    atomics: 'async',
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   let active = 0;

@@ -11,7 +11,7 @@ import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { movable, serializeError } from './worker-protocol.js';
 import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap; only the worker itself can measure it.
-import '../guard/worker-reporter.js';
+import { reportAlso } from '../guard/worker-reporter.js';
 
 sharp.concurrency(1);
 // Every upload is new, so libvips' operation cache would only hold memory.
@@ -32,6 +32,10 @@ const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES });
  */
 const data = (workerData ?? {}) as Partial<RenderWorkerData>;
 const collector = offHeapCollector({ thresholdBytes: data.gcThresholdBytes ?? DEFAULT_GC_THRESHOLD_BYTES, retained: () => pool.stats().freeBytes });
+reportAlso(() => {
+  const c = collector.stats();
+  return { bufferPoolFree: pool.stats().freeBytes, gcCollections: c.collections, gcMs: c.gcMs };
+});
 
 export default async function run(job: RenderJob): Promise<RenderResult> {
   try {

@@ -8,7 +8,7 @@ import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
 import { RenderService } from './render-service.js';
 import { createRenderPool, type RenderPool, type RenderPoolStats } from '../pool/index.js';
-import { offHeapCollector } from '../memory/collect-garbage.js';
+import { offHeapCollector, type OffHeapCollector } from '../memory/collect-garbage.js';
 
 export interface Lifecycle {
   /** Set when shutdown begins: /readyz turns 503 and new renders are refused. */
@@ -28,6 +28,8 @@ export interface Studio {
   cache: ResultCache;
   pool: RenderPool;
   renders: RenderService;
+  /** The main thread's collector of dead buffers (see ATELIER_GC_THRESHOLD). */
+  offHeap: OffHeapCollector;
   lifecycle: Lifecycle;
   /** Pool statistics, for readiness, metrics and dashboards. */
   poolStats(): RenderPoolStats;
@@ -64,5 +66,5 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
     metrics.inFlight.set(s.running);
     metrics.poolUtilization.set(s.utilisation);
   });
-  return { config, metrics, cache, pool, renders, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
+  return { config, metrics, cache, pool, renders, offHeap, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
 }

@@ -13,7 +13,8 @@ const TOKEN = 'a-very-secret-token-0123';
 describe('memory guard API', () => {
   let server: RunningServer;
   before(async () => {
-    server = await startGuarded({ threads: 2 });
+    // A zero threshold: every render ends with a collection of dead buffers, on each thread, so they show up.
+    server = await startGuarded({ threads: 2, gcThresholdBytes: 0 });
   });
   after(() => server.shutdown());
 
@@ -33,6 +34,10 @@ describe('memory guard API', () => {
     assert.ok(metric(text, 'atelier_memory_unexplained_bytes') >= 0);
     assert.ok(metric(text, 'atelier_cache_bytes') > 0, 'the studio\'s cache gauge is kept, not duplicated');
     assert.equal(metric(text, 'atelier_http_requests_total', { method: 'POST', route: '/api/renders', status: '201' }), 1);
+    await until(async () => metric((await get(server.url, '/metrics')).body.toString(), 'atelier_worker_buffer_pool_free_bytes') > 0, 'the worker reports its pool');
+    const later = (await get(server.url, '/metrics')).body.toString();
+    assert.ok(metric(later, 'atelier_offheap_gc_total') >= 2, 'the main thread and the worker each collected after the render');
+    assert.ok(metric(later, 'atelier_offheap_gc_seconds_total') > 0);
     assert.match(text, /^atelier_allocator_info\{allocator="(jemalloc|arena2|glibc)"\} 1/m);
     assert.equal(metric(text, 'atelier_memory_limit_bytes', { limit: 'soft' }) < metric(text, 'atelier_memory_limit_bytes', { limit: 'hard' }), true);
     // Everything of RSS is accounted for once: the parts never exceed it.

@@ -10,7 +10,7 @@ it('sums the latest report of each live worker, capped at the pool size, forgett
   const tracker = new WorkerMemoryTracker(60_000, () => now);
   const channel = new BroadcastChannel(WORKER_MEMORY_CHANNEL);
   const report = (threadId: number, heapUsed: number): void => {
-    const r: WorkerMemoryReport = { threadId, heapUsed, heapTotal: heapUsed * 2, external: 10, arrayBuffers: 5, at: now };
+    const r: WorkerMemoryReport = { threadId, heapUsed, heapTotal: heapUsed * 2, external: 10, arrayBuffers: 5, bufferPoolFree: 7, gcCollections: threadId, gcMs: 1.5, at: now };
     channel.postMessage(r);
   };
   const delivered = () => new Promise((r) => setTimeout(r, 50));
@@ -18,7 +18,7 @@ it('sums the latest report of each live worker, capped at the pool size, forgett
     report(1, 100);
     report(2, 200);
     await delivered();
-    assert.deepEqual(tracker.sum(2), { workers: 2, heapUsed: 300, heapTotal: 600, external: 20, arrayBuffers: 10 });
+    assert.deepEqual(tracker.sum(2), { workers: 2, heapUsed: 300, heapTotal: 600, external: 20, arrayBuffers: 10, bufferPoolFree: 14, gcCollections: 3, gcMs: 3 });
     // Worker 1 is busy for 20 s and silent; worker 2 keeps reporting: both are still counted.
     now += 20_000;
     report(2, 220);
@@ -28,7 +28,7 @@ it('sums the latest report of each live worker, capped at the pool size, forgett
     now += 1000;
     report(3, 50);
     await delivered();
-    assert.deepEqual(tracker.sum(2), { workers: 2, heapUsed: 270, heapTotal: 540, external: 20, arrayBuffers: 10 });
+    assert.deepEqual(tracker.sum(2), { workers: 2, heapUsed: 270, heapTotal: 540, external: 20, arrayBuffers: 10, bufferPoolFree: 14, gcCollections: 5, gcMs: 3 });
     // A long silence (longer than any render) drops everyone.
     now += 61_000;
     assert.equal(tracker.sum(2).workers, 0);
