@@ -107,6 +107,7 @@ interface MemoryPoint {
   arrayBuffers: number;
   libvips: number;
   cache: number;
+  bufferPools?: number;
   unexplained: number;
 }
 
@@ -371,7 +372,7 @@ function splitMB(p: MemoryPoint): Record<string, number> {
   const mb = (v: number): number => +(v / MB).toFixed(1);
   return {
     rss: mb(p.rss), code: mb(p.code), heapTotal: mb(p.heapTotal), mainHeapUsed: mb(p.mainHeapUsed), workersHeapUsed: mb(p.workersHeapUsed),
-    external: mb(p.external), arrayBuffers: mb(p.arrayBuffers), libvips: mb(p.libvips), cache: mb(p.cache), unexplained: mb(p.unexplained),
+    external: mb(p.external), arrayBuffers: mb(p.arrayBuffers), libvips: mb(p.libvips), cache: mb(p.cache), workerBufferPools: mb(p.bufferPools ?? 0), unexplained: mb(p.unexplained),
   };
 }
 
