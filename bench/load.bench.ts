@@ -164,6 +164,9 @@ async function startStudio(): Promise<ServerProcess> {
       const text = await (await fetch(`${base}/metrics`)).text();
       const out: Record<string, number> = {};
       for (const m of text.matchAll(/^atelier_render_stage_seconds_sum\{stage="(\w+)"\} ([\d.e+-]+)$/gm)) out[m[1]] = Number(m[2]);
+      // The full GCs run for dead buffers (ATELIER_GC_THRESHOLD), main thread and workers together.
+      const gc = /^atelier_offheap_gc_seconds_total ([\d.e+-]+)$/m.exec(text);
+      if (gc) out['gc for dead buffers'] = Number(gc[1]);
       return out;
     },
     breakdown: async () => {

@@ -28,7 +28,7 @@ export interface RenderPoolOptions {
   resourceLimits?: ResourceLimits;
   /** The worker module. Default: render-worker next to this file. Tests substitute one with the same contract. */
   workerFile?: string | URL;
-  /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 16 MiB). */
+  /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 8 MiB). */
   gcThresholdBytes?: number;
 }
 

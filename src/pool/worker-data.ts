@@ -4,4 +4,4 @@ export interface RenderWorkerData {
   gcThresholdBytes: number;
 }
 
-export const DEFAULT_GC_THRESHOLD_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_GC_THRESHOLD_BYTES = 8 * 1024 * 1024;
