@@ -40,14 +40,16 @@ class SobelRows {
     const d = this.diff[k];
     const m = this.smooth[k];
     const base = y * width * 3;
-    for (let x = 0; x < width; x++) {
+    const last = (width - 1) * 3;
+    // Multiplying a float32 by 2 is exact, so that product needs no rounding.
+    for (let c = 0; c < width * 3; c++) {
       // Inside, the neighbours are ±3 samples away; at the borders they reflect (x − 1 → 1, x + 1 → W − 2).
-      const l = base + (x > 0 ? x - 1 : reflect(-1, width)) * 3;
-      const r = base + (x < width - 1 ? x + 1 : reflect(width, width)) * 3;
-      for (let ch = 0, c = x * 3; ch < 3; ch++, c++) {
-        d[c] = f(res[r + ch] - res[l + ch]);
-        m[c] = f(f(res[l + ch] + res[r + ch]) + f(res[base + c] * 2));
-      }
+      const l = base + (c >= 3 ? c - 3 : reflect(-1, width) * 3 + c);
+      const r = base + (c < last ? c + 3 : reflect(width, width) * 3 + c - last);
+      const a = res[l];
+      const b = res[r];
+      d[c] = f(b - a);
+      m[c] = f(f(a + b) + res[base + c] * 2);
     }
     return k;
   }
@@ -63,9 +65,9 @@ class SobelRows {
     // Channel order B, G, R for the float sum, as OpenCV adds them.
     for (let i = 0, p = base; i < this.width * 3; i += 3, p += 3) {
       const i1 = i + 1, i2 = i + 2;
-      const gxB = f(f(dU[i2] + dD[i2]) + f(dM[i2] * 2)), gyB = f(sD[i2] - sU[i2]);
-      const gxG = f(f(dU[i1] + dD[i1]) + f(dM[i1] * 2)), gyG = f(sD[i1] - sU[i1]);
-      const gxR = f(f(dU[i] + dD[i]) + f(dM[i] * 2)), gyR = f(sD[i] - sU[i]);
+      const gxB = f(f(dU[i2] + dD[i2]) + dM[i2] * 2), gyB = f(sD[i2] - sU[i2]);
+      const gxG = f(f(dU[i1] + dD[i1]) + dM[i1] * 2), gyG = f(sD[i1] - sU[i1]);
+      const gxR = f(f(dU[i] + dD[i]) + dM[i] * 2), gyR = f(sD[i] - sU[i]);
       const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
       const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
       const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
