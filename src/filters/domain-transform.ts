@@ -71,16 +71,22 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + 1 rows, the last set to +∞. */
+/**
+ * Coordinates end with SENTINELS samples (rows, for columns) of +∞: they stop the window pointers without a bounds
+ * test, and let a pointer look SENTINELS − 1 samples ahead (see sentinelWindowBounds).
+ */
+export const SENTINELS = 3;
+
+/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + SENTINELS rows, the last set to +∞. */
 export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  if (out.length < (height + 1) * width) throw new Error('column coordinates need H + 1 rows (the last is the +∞ sentinel)');
+  if (out.length < (height + SENTINELS) * width) throw new Error(`column coordinates need H + ${SENTINELS} rows (the last are the +∞ sentinels)`);
   columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
 }
 
-/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; row H is set to +∞. */
+/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; rows H.. are +∞ sentinels. */
 export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
   out.fill(1, at, at + x1 - x0);
-  out.fill(Infinity, at + height * stride, at + height * stride + x1 - x0);
+  for (let y = height; y < height + SENTINELS; y++) out.fill(Infinity, at + y * stride, at + y * stride + x1 - x0);
   const up = width * 3;
   for (let y = 1; y < height; y++) {
     const o = at + y * stride - x0;
@@ -252,21 +258,23 @@ let sentinelRow = new Float32Array(0);
 /**
  * For each sample j of a row, the window [lo[j], hi[j]) of samples k with ct[j] − r < ct[k] ≤ ct[j] + r.
  * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice. The row
- * is copied into `row` (n + 1 floats) ending with +∞, which stops the upper pointer without a bounds test. Each
- * pointer takes two branch-free steps (a pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern)
- * and then loops for the rest, which the branch predictor gets right nearly always.
+ * is copied into `row` (n + SENTINELS floats) ending with +∞, which stops the upper pointer without a bounds test.
+ * A pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern: it first moves by the number of the
+ * next three samples at or below its bound, branch-free and with the three loads independent of each other (ct
+ * increases, so those samples are a prefix of the three), and then loops for the rest, which the branch
+ * predictor gets right nearly always.
  */
 export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array, row?: Float32Array): void {
   if (!row) {
-    if (sentinelRow.length <= n) sentinelRow = new Float32Array(n + 1);
+    if (sentinelRow.length < n + SENTINELS) sentinelRow = new Float32Array(n + SENTINELS);
     row = sentinelRow;
   }
   for (let j = 0, q = cBase; j < n; j++, q += cStride) row[j] = ct[q];
-  row[n] = Infinity;
+  row.fill(Infinity, n, n + SENTINELS);
   sentinelWindowBounds(row, n, r, lo, hi);
 }
 
-/** windowBounds of a row already in place: row[0..n) increasing, row[n] = +∞. */
+/** windowBounds of a row already in place: row[0..n) increasing, row[n..n + SENTINELS) = +∞. */
 export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
   let l = 0;
   let u = 0;
@@ -274,11 +282,9 @@ export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo
     const c = row[j];
     const low = f(c - r);
     const high = f(c + r);
-    l += +(row[l] <= low);
-    l += +(row[l] <= low);
+    l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
     while (row[l] <= low) l++;
-    u += +(row[u] <= high);
-    u += +(row[u] <= high);
+    u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
     while (row[u] <= high) u++;
     lo[j] = l;
     hi[j] = u;
@@ -307,10 +313,10 @@ export class BoxScratch {
   readonly lo: Int32Array;
   readonly hi: Int32Array;
   readonly recip: Float64Array;
-  /** One row of coordinates and its sentinel (see windowBounds). */
+  /** One row of coordinates and its sentinels (see windowBounds). */
   readonly row: Float32Array;
   constructor(width: number, height: number) {
-    this.row = new Float32Array(width + 1);
+    this.row = new Float32Array(width + SENTINELS);
     this.sums = new Float32Array(Math.max((width + 1) * 3, (height + 1) * STRIP * 3));
     this.lo = new Int32Array(Math.max(width, STRIP));
     this.hi = new Int32Array(Math.max(width, STRIP));
@@ -322,11 +328,17 @@ export class BoxScratch {
 export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
   const { sums, recip, row } = s;
   sums[0] = sums[1] = sums[2] = 0;
-  row[width] = Infinity;
+  row.fill(Infinity, width, width + SENTINELS);
   for (let y = y0; y < y1; y++) {
     const base = y * width * 3;
     for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
-    for (let i = 0, p = base; i < width * 3; i++, p++) sums[i + 3] = f(sums[i] + o[p]);
+    // The running sums in locals: reading back the one just stored would wait on the store.
+    let s0 = 0, s1 = 0, s2 = 0;
+    for (let i = 3, p = base; i <= width * 3; i += 3, p += 3) {
+      sums[i] = s0 = f(s0 + o[p]);
+      sums[i + 1] = s1 = f(s1 + o[p + 1]);
+      sums[i + 2] = s2 = f(s2 + o[p + 2]);
+    }
     // The pointers as in windowBounds, inline.
     let l = 0;
     let u = 0;
@@ -334,11 +346,9 @@ export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: num
       const c = row[x];
       const low = f(c - r);
       const high = f(c + r);
-      l += +(row[l] <= low);
-      l += +(row[l] <= low);
+      l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
       while (row[l] <= low) l++;
-      u += +(row[u] <= high);
-      u += +(row[u] <= high);
+      u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
       while (row[u] <= high) u++;
       const inv = recip[u - l];
       const sl = l * 3;
@@ -359,14 +369,14 @@ export function advanceColumnWindows(ct: Float32Array, width: number, height: nu
     const c = ct[q];
     const low = f(c - r);
     const high = f(c + r);
-    // Branch-free first steps, as in windowBounds; row H of ct is +∞ and stops u.
+    // Branch-free first steps, as in windowBounds; rows H.. of ct are +∞ and stop u.
     let l = lo[j];
-    l += +(ct[l * width + x] <= low);
-    l += +(ct[l * width + x] <= low);
+    let i = l * width + x;
+    l += +(ct[i] <= low) + +(ct[i + width] <= low) + +(ct[i + 2 * width] <= low);
     while (ct[l * width + x] <= low) l++;
     let u = hi[j];
-    u += +(ct[u * width + x] <= high);
-    u += +(ct[u * width + x] <= high);
+    i = u * width + x;
+    u += +(ct[i] <= high) + +(ct[i + width] <= high) + +(ct[i + 2 * width] <= high);
     while (ct[u * width + x] <= high) u++;
     lo[j] = l;
     hi[j] = u;
@@ -402,10 +412,10 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
 
 /**
  * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
- * go straight into `row` (W + 1 floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
+ * go straight into `row` (W + SENTINELS floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
  */
 export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
-  row[width] = Infinity;
+  row.fill(Infinity, width, width + SENTINELS);
   for (let y = y0; y < y1; y++) {
     rowCoordinateRgb(px, width, k, y, row, 0);
     sentinelWindowBounds(row, width, r, lo, hi);
@@ -415,7 +425,7 @@ export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r
 
 /**
  * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
- * columns whose coordinates go to `strip` ((H + 1)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
+ * columns whose coordinates go to `strip` ((H + SENTINELS)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
  * are STRIP ints of scratch.
  */
 export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
