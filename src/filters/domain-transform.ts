@@ -187,7 +187,9 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
     const rows = Math.min(ROW_GROUP, y1 - g);
     for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
     const base = g * stride;
-    if (ch === 3) {
+    if (ch === 3 && rows === 4) {
+      rgbRows4(o, w, width, base, stride);
+    } else if (ch === 3) {
       for (let x = 1; x < width; x++) {
         for (let k = 0, p = base + x * 3; k < rows; k++, p += stride) {
           const v = w[k * width + x];
@@ -212,6 +214,91 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
         for (let k = 0, p = base + x; k < rows; k++, p += stride) o[p] = f(o[p] + f(f(o[p + 1] - o[p]) * w[k * width + x + 1]));
       }
     }
+  }
+}
+
+/**
+ * The RF sweeps of four RGB rows at once, each sample's previous one kept in a local: reading it back from the
+ * array would put a store-to-load forwarding delay into each recursion's critical path. Same arithmetic as the
+ * general loop (the locals hold the very float32 values stored).
+ */
+function rgbRows4(o: Float32Array, w: Float32Array, width: number, base: number, stride: number): void {
+  const w1 = width, w2 = 2 * width, w3 = 3 * width;
+  let p = base;
+  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
+  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
+  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
+  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
+  for (let x = 1; x < width; x++) {
+    p += 3;
+    let v = w[x];
+    let q = p;
+    let s = o[q];
+    o[q] = a0 = f(s + f(f(a0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = a1 = f(s + f(f(a1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = a2 = f(s + f(f(a2 - s) * v));
+    v = w[w1 + x];
+    q += stride;
+    s = o[q];
+    o[q] = b0 = f(s + f(f(b0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = b1 = f(s + f(f(b1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = b2 = f(s + f(f(b2 - s) * v));
+    v = w[w2 + x];
+    q += stride;
+    s = o[q];
+    o[q] = c0 = f(s + f(f(c0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = c1 = f(s + f(f(c1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = c2 = f(s + f(f(c2 - s) * v));
+    v = w[w3 + x];
+    q += stride;
+    s = o[q];
+    o[q] = d0 = f(s + f(f(d0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
+  }
+  // Anticausal: p is the last sample of row 0; its values are in the locals.
+  for (let x = width - 2; x >= 0; x--) {
+    p -= 3;
+    let v = w[x + 1];
+    let q = p;
+    let s = o[q];
+    o[q] = a0 = f(s + f(f(a0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = a1 = f(s + f(f(a1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = a2 = f(s + f(f(a2 - s) * v));
+    v = w[w1 + x + 1];
+    q += stride;
+    s = o[q];
+    o[q] = b0 = f(s + f(f(b0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = b1 = f(s + f(f(b1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = b2 = f(s + f(f(b2 - s) * v));
+    v = w[w2 + x + 1];
+    q += stride;
+    s = o[q];
+    o[q] = c0 = f(s + f(f(c0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = c1 = f(s + f(f(c1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = c2 = f(s + f(f(c2 - s) * v));
+    v = w[w3 + x + 1];
+    q += stride;
+    s = o[q];
+    o[q] = d0 = f(s + f(f(d0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
   }
 }
 
