@@ -49,8 +49,20 @@ export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out:
 
 /** The transformed coordinates of row y, written into out[at..at+W). */
 export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number): void {
+  const u = UNIT;
   let ct = (out[at] = 1);
-  for (let x = 1, p = y * width * 3 + 3; x < width; x++, p += 3) out[at + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
+  // stepRgb with the previous pixel's unit values kept from the last step.
+  let p = y * width * 3;
+  let r0 = u[px[p]], g0 = u[px[p + 1]], b0 = u[px[p + 2]];
+  for (let x = 1; x < width; x++) {
+    p += 3;
+    const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
+    const d = f(f(Math.abs(f(b - b0)) + Math.abs(f(g - g0))) + Math.abs(f(r - r0)));
+    out[at + x] = ct = f(ct + f(1 + f(k * d)));
+    r0 = r;
+    g0 = g;
+    b0 = b;
+  }
 }
 
 /** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
