@@ -153,16 +153,33 @@ class WindowHistogram {
       const gone = x - radius - 1;
       const enter = x + radius;
       if (gone >= from && enter < to) {
-        for (let i = top * width + gone, j = i + radius + radius + 1, e = i + span; i <= e; i += width, j += width) {
+        // Two rows per iteration with a key each, so that the two branch-free maxima do not wait on each other.
+        let key2 = key;
+        let i = top * width + gone;
+        const e = i + span;
+        for (const reach = radius + radius + 1; i < e; i += 2 * width) {
           count[q[i]]--;
-          const b = q[j];
-          const c = ++count[b];
-          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
-          const k = (c << 8) | (255 - b);
+          const b = q[i + reach];
+          const k = (++count[b] << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
+          count[q[i + width]]--;
+          const b2 = q[i + width + reach];
+          const k2 = (++count[b2] << 8) | (255 - b2);
+          key2 += (k2 - key2) & -(+(k2 > key2));
+          if (b < lo) lo = b;
+          if (b > hi) hi = b;
+          if (b2 < lo) lo = b2;
+          if (b2 > hi) hi = b2;
+        }
+        if (i === e) {
+          count[q[i]]--;
+          const b = q[i + radius + radius + 1];
+          const k = (++count[b] << 8) | (255 - b);
           key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
+        key += (key2 - key) & -(+(key2 > key));
       } else if (gone >= from) {
         for (let i = top * width + gone, e = i + span; i <= e; i += width) count[q[i]]--;
       } else if (enter < to) {
