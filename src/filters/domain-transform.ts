@@ -406,56 +406,63 @@ export function reciprocalTable(n: number): Float64Array {
   return reciprocals;
 }
 
-/** NC scratch for one thread: prefix sums and window pointers. */
+/** NC scratch for one thread: prefix sums, a line of coordinates and a strip of columns laid out as rows. */
 export class BoxScratch {
   readonly sums: Float32Array;
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
   readonly recip: Float64Array;
-  /** One row of coordinates and its sentinels (see windowBounds). */
+  /** One line (row or column) of coordinates and its sentinels (see windowBounds). */
   readonly row: Float32Array;
+  /** STRIP columns of the image, each column's samples contiguous (see boxColumns). */
+  readonly strip: Float32Array;
   constructor(width: number, height: number) {
-    this.row = new Float32Array(width + SENTINELS);
-    this.sums = new Float32Array(Math.max((width + 1) * 3, (height + 1) * STRIP * 3));
-    this.lo = new Int32Array(Math.max(width, STRIP));
-    this.hi = new Int32Array(Math.max(width, STRIP));
-    this.recip = reciprocalTable(Math.max(width, height));
+    const n = Math.max(width, height);
+    this.row = new Float32Array(n + SENTINELS);
+    this.sums = new Float32Array((n + 1) * 3);
+    this.strip = new Float32Array(height * STRIP * 3);
+    this.recip = reciprocalTable(n);
+  }
+}
+
+/**
+ * NC of one line of n RGB samples in place (o[base..base + 3n), contiguous), its coordinates in row[0..n) followed
+ * by the +∞ sentinels: each sample becomes its window's mean.
+ */
+function boxLine(o: Float32Array, base: number, n: number, row: Float32Array, r: number, sums: Float32Array, recip: Float64Array): void {
+  // The running sums in locals: reading back the one just stored would wait on the store.
+  sums[0] = sums[1] = sums[2] = 0;
+  let s0 = 0, s1 = 0, s2 = 0;
+  for (let i = 3, p = base; i <= n * 3; i += 3, p += 3) {
+    sums[i] = s0 = f(s0 + o[p]);
+    sums[i + 1] = s1 = f(s1 + o[p + 1]);
+    sums[i + 2] = s2 = f(s2 + o[p + 2]);
+  }
+  // The pointers as in windowBounds, inline.
+  let l = 0;
+  let u = 0;
+  for (let x = 0, p = base; x < n; x++, p += 3) {
+    const c = row[x];
+    const low = f(c - r);
+    const high = f(c + r);
+    l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
+    while (row[l] <= low) l++;
+    u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
+    while (row[u] <= high) u++;
+    const inv = recip[u - l];
+    const sl = l * 3;
+    const su = u * 3;
+    o[p] = f(f(sums[su] - sums[sl]) * inv);
+    o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
+    o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
   }
 }
 
 /** Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean. */
 export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
   const { sums, recip, row } = s;
-  sums[0] = sums[1] = sums[2] = 0;
   row.fill(Infinity, width, width + SENTINELS);
   for (let y = y0; y < y1; y++) {
-    const base = y * width * 3;
     for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
-    // The running sums in locals: reading back the one just stored would wait on the store.
-    let s0 = 0, s1 = 0, s2 = 0;
-    for (let i = 3, p = base; i <= width * 3; i += 3, p += 3) {
-      sums[i] = s0 = f(s0 + o[p]);
-      sums[i + 1] = s1 = f(s1 + o[p + 1]);
-      sums[i + 2] = s2 = f(s2 + o[p + 2]);
-    }
-    // The pointers as in windowBounds, inline.
-    let l = 0;
-    let u = 0;
-    for (let x = 0, p = base; x < width; x++, p += 3) {
-      const c = row[x];
-      const low = f(c - r);
-      const high = f(c + r);
-      l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
-      while (row[l] <= low) l++;
-      u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
-      while (row[u] <= high) u++;
-      const inv = recip[u - l];
-      const sl = l * 3;
-      const su = u * 3;
-      o[p] = f(f(sums[su] - sums[sl]) * inv);
-      o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
-      o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
-    }
+    boxLine(o, y * width * 3, width, row, r, sums, recip);
   }
 }
 
@@ -482,28 +489,33 @@ export function advanceColumnWindows(ct: Float32Array, width: number, height: nu
   }
 }
 
-/** Vertical NC pass over columns [x0, x1) of an RGB float image, in strips of STRIP columns swept row by row. */
+/**
+ * Vertical NC pass over columns [x0, x1) of an RGB float image. A strip of STRIP columns is copied out with each
+ * column's samples contiguous (read row by row, in memory order), each column is filtered as a row is, and the
+ * strip is copied back: the prefix sums and pointers then work on one contiguous line in cache, not across rows.
+ */
 export function boxColumns(o: Float32Array, width: number, height: number, ct: Float32Array, r: number, s: BoxScratch, x0: number, x1: number): void {
-  const { sums, lo, hi, recip } = s;
+  const { sums, recip, row, strip } = s;
+  const line = height * 3;
+  row.fill(Infinity, height, height + SENTINELS);
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
-    const sw = cols * 3;
-    lo.fill(0, 0, cols);
-    hi.fill(0, 0, cols);
-    sums.fill(0, 0, sw);
     for (let y = 0; y < height; y++) {
-      const src = (y * width + xs) * 3;
-      for (let i = 0, q = y * sw; i < sw; i++, q++) sums[q + sw] = f(sums[q] + o[src + i]);
+      for (let j = 0, p = (y * width + xs) * 3, q = y * 3; j < cols; j++, p += 3, q += line) {
+        strip[q] = o[p];
+        strip[q + 1] = o[p + 1];
+        strip[q + 2] = o[p + 2];
+      }
+    }
+    for (let j = 0; j < cols; j++) {
+      for (let y = 0, q = xs + j; y < height; y++, q += width) row[y] = ct[q];
+      boxLine(strip, j * line, height, row, r, sums, recip);
     }
     for (let y = 0; y < height; y++) {
-      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
-      for (let j = 0, p = (y * width + xs) * 3, q = 0; j < cols; j++, p += 3, q += 3) {
-        const inv = recip[hi[j] - lo[j]];
-        const sl = lo[j] * sw + q;
-        const su = hi[j] * sw + q;
-        o[p] = f(f(sums[su] - sums[sl]) * inv);
-        o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
-        o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
+      for (let j = 0, p = (y * width + xs) * 3, q = y * 3; j < cols; j++, p += 3, q += line) {
+        o[p] = strip[q];
+        o[p + 1] = strip[q + 1];
+        o[p + 2] = strip[q + 2];
       }
     }
   }
