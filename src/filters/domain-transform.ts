@@ -187,7 +187,7 @@ export function columnKeysRgb(px: Uint8Array, width: number, height: number, out
 }
 
 /** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
-export const ROW_GROUP = 4;
+export const ROW_GROUP = 8;
 
 /**
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
@@ -199,8 +199,11 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
     const rows = Math.min(ROW_GROUP, y1 - g);
     for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
     const base = g * stride;
-    if (ch === 3 && rows === 4) {
-      rgbRows4(o, w, width, base, stride);
+    if (ch === 3 && rows === 8) {
+      rgbRows4(o, w, 0, width, base, stride);
+      rgbRows4(o, w, 4 * width, width, base + 4 * stride, stride);
+    } else if (ch === 1 && rows === 8) {
+      greyRows8(o, w, width, base, stride);
     } else if (ch === 3) {
       for (let x = 1; x < width; x++) {
         for (let k = 0, p = base + x * 3; k < rows; k++, p += stride) {
@@ -230,12 +233,12 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
 }
 
 /**
- * The RF sweeps of four RGB rows at once, each sample's previous one kept in a local: reading it back from the
- * array would put a store-to-load forwarding delay into each recursion's critical path. Same arithmetic as the
- * general loop (the locals hold the very float32 values stored).
+ * The RF sweeps of four RGB rows at once (their weights from w[w0 + k·W]), each sample's previous one kept in a
+ * local: reading it back from the array would put a store-to-load forwarding delay into each recursion's critical
+ * path. Same arithmetic as the general loop (the locals hold the very float32 values stored).
  */
-function rgbRows4(o: Float32Array, w: Float32Array, width: number, base: number, stride: number): void {
-  const w1 = width, w2 = 2 * width, w3 = 3 * width;
+function rgbRows4(o: Float32Array, w: Float32Array, w0: number, width: number, base: number, stride: number): void {
+  const w1 = w0 + width, w2 = w0 + 2 * width, w3 = w0 + 3 * width;
   let p = base;
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
   let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
@@ -243,7 +246,7 @@ function rgbRows4(o: Float32Array, w: Float32Array, width: number, base: number,
   let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
   for (let x = 1; x < width; x++) {
     p += 3;
-    let v = w[x];
+    let v = w[w0 + x];
     let q = p;
     let s = o[q];
     o[q] = a0 = f(s + f(f(a0 - s) * v));
@@ -279,7 +282,7 @@ function rgbRows4(o: Float32Array, w: Float32Array, width: number, base: number,
   // Anticausal: p is the last sample of row 0; its values are in the locals.
   for (let x = width - 2; x >= 0; x--) {
     p -= 3;
-    let v = w[x + 1];
+    let v = w[w0 + x + 1];
     let q = p;
     let s = o[q];
     o[q] = a0 = f(s + f(f(a0 - s) * v));
@@ -311,6 +314,56 @@ function rgbRows4(o: Float32Array, w: Float32Array, width: number, base: number,
     o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
     s = o[q + 2];
     o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
+  }
+}
+
+/**
+ * The RF sweeps of eight grey rows at once, each previous sample in a local (see rgbRows4): with one channel, eight
+ * independent recursions are what keeps the CPU busy while each waits on its own previous result.
+ */
+function greyRows8(o: Float32Array, w: Float32Array, width: number, base: number, stride: number): void {
+  let p = base;
+  let a = o[p], b = o[p + stride], c = o[p + 2 * stride], d = o[p + 3 * stride];
+  let e = o[p + 4 * stride], g = o[p + 5 * stride], h = o[p + 6 * stride], k = o[p + 7 * stride];
+  for (let x = 1; x < width; x++) {
+    p++;
+    let q = p;
+    let s = o[q];
+    o[q] = a = f(s + f(f(a - s) * w[x]));
+    s = o[(q += stride)];
+    o[q] = b = f(s + f(f(b - s) * w[width + x]));
+    s = o[(q += stride)];
+    o[q] = c = f(s + f(f(c - s) * w[2 * width + x]));
+    s = o[(q += stride)];
+    o[q] = d = f(s + f(f(d - s) * w[3 * width + x]));
+    s = o[(q += stride)];
+    o[q] = e = f(s + f(f(e - s) * w[4 * width + x]));
+    s = o[(q += stride)];
+    o[q] = g = f(s + f(f(g - s) * w[5 * width + x]));
+    s = o[(q += stride)];
+    o[q] = h = f(s + f(f(h - s) * w[6 * width + x]));
+    s = o[(q += stride)];
+    o[q] = k = f(s + f(f(k - s) * w[7 * width + x]));
+  }
+  for (let x = width - 2; x >= 0; x--) {
+    p--;
+    let q = p;
+    let s = o[q];
+    o[q] = a = f(s + f(f(a - s) * w[x + 1]));
+    s = o[(q += stride)];
+    o[q] = b = f(s + f(f(b - s) * w[width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = c = f(s + f(f(c - s) * w[2 * width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = d = f(s + f(f(d - s) * w[3 * width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = e = f(s + f(f(e - s) * w[4 * width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = g = f(s + f(f(g - s) * w[5 * width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = h = f(s + f(f(h - s) * w[6 * width + x + 1]));
+    s = o[(q += stride)];
+    o[q] = k = f(s + f(f(k - s) * w[7 * width + x + 1]));
   }
 }
 
