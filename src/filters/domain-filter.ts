@@ -2,7 +2,7 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, UNIT, type Weights } from './domain-transform.js';
+import { ROW_GROUP, RF_STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, UNIT, type Weights } from './domain-transform.js';
 import type { Axis, Step, Workspace } from './workspace.js';
 
 export const ITERATIONS = 3;
@@ -65,7 +65,7 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
     steps.push({
       axis: 'cols',
       run(x0, x1) {
-        strip ??= new Float32Array(height * STRIP);
+        strip ??= new Float32Array(height * RF_STRIP);
         recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
       },
     });

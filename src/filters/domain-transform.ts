@@ -368,38 +368,45 @@ function greyRows8(o: Float32Array, w: Float32Array, width: number, base: number
 }
 
 /**
- * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
- * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
+ * Columns per strip of the vertical RF pass: each row of a strip is a run of contiguous samples, and a wider run
+ * makes better use of each cache line and page visited row after row (128 measured faster than 32 and 64, most
+ * for one channel).
+ */
+export const RF_STRIP = 128;
+
+/**
+ * Vertical RF pass over columns [x0, x1), in strips of RF_STRIP columns swept row by row so memory is read in
+ * order. The causal sweep leaves the strip's weights in w (H·RF_STRIP floats) for the anticausal one.
  */
 export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
   const up = width * ch;
-  for (let xs = x0; xs < x1; xs += STRIP) {
-    const cols = Math.min(STRIP, x1 - xs);
+  for (let xs = x0; xs < x1; xs += RF_STRIP) {
+    const cols = Math.min(RF_STRIP, x1 - xs);
     for (let y = 1; y < height; y++) {
       const row = y * width + xs;
-      weights.fill(row, cols, w, y * STRIP);
+      weights.fill(row, cols, w, y * RF_STRIP);
       if (ch === 3) {
-        for (let j = 0, q = y * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+        for (let j = 0, q = y * RF_STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
           const v = w[q];
           o[p] = f(o[p] + f(f(o[p - up] - o[p]) * v));
           o[p + 1] = f(o[p + 1] + f(f(o[p + 1 - up] - o[p + 1]) * v));
           o[p + 2] = f(o[p + 2] + f(f(o[p + 2 - up] - o[p + 2]) * v));
         }
       } else {
-        for (let j = 0, q = y * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p - up] - o[p]) * w[q]));
+        for (let j = 0, q = y * RF_STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p - up] - o[p]) * w[q]));
       }
     }
     for (let y = height - 2; y >= 0; y--) {
       const row = y * width + xs;
       if (ch === 3) {
-        for (let j = 0, q = (y + 1) * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
+        for (let j = 0, q = (y + 1) * RF_STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
           const v = w[q];
           o[p] = f(o[p] + f(f(o[p + up] - o[p]) * v));
           o[p + 1] = f(o[p + 1] + f(f(o[p + 1 + up] - o[p + 1]) * v));
           o[p + 2] = f(o[p + 2] + f(f(o[p + 2 + up] - o[p + 2]) * v));
         }
       } else {
-        for (let j = 0, q = (y + 1) * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p + up] - o[p]) * w[q]));
+        for (let j = 0, q = (y + 1) * RF_STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p + up] - o[p]) * w[q]));
       }
     }
   }
