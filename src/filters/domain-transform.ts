@@ -84,21 +84,19 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
 }
 
 /**
- * Coordinates end with SENTINELS samples (rows, for columns) of +∞: they stop the window pointers without a bounds
- * test, and let a pointer look SENTINELS − 1 samples ahead (see sentinelWindowBounds).
+ * A line of coordinates handed to the window pointers ends with SENTINELS samples of +∞: they stop the pointers
+ * without a bounds test, and let a pointer look SENTINELS − 1 samples ahead (see sentinelWindowBounds).
  */
 export const SENTINELS = 3;
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + SENTINELS rows, the last set to +∞. */
+/** Transformed coordinates down columns [x0, x1) of an RGB image (W·H floats). */
 export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  if (out.length < (height + SENTINELS) * width) throw new Error(`column coordinates need H + ${SENTINELS} rows (the last are the +∞ sentinels)`);
   columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
 }
 
-/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; rows H.. are +∞ sentinels. */
+/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]. */
 export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
   out.fill(1, at, at + x1 - x0);
-  for (let y = height; y < height + SENTINELS; y++) out.fill(Infinity, at + y * stride, at + y * stride + x1 - x0);
   const up = width * 3;
   for (let y = 1; y < height; y++) {
     const o = at + y * stride - x0;
@@ -433,8 +431,9 @@ export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n
   sentinelWindowBounds(row, n, r, lo, hi);
 }
 
-/** windowBounds of a row already in place: row[0..n) increasing, row[n..n + SENTINELS) = +∞. */
-export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
+/** windowBounds of a line already in place: row[at..at + n) increasing, row[at + n..at + n + SENTINELS) = +∞. */
+export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array, at = 0): void {
+  if (at !== 0) row = row.subarray(at);
   let l = 0;
   let u = 0;
   for (let j = 0; j < n; j++) {
@@ -527,29 +526,6 @@ export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: num
 }
 
 /**
- * Moves the windows of columns [xs, xs + cols) from row y − 1 to row y (lo/hi hold zeros before row 0): the
- * vertical counterpart of windowBounds, for a strip of columns swept row by row.
- */
-export function advanceColumnWindows(ct: Float32Array, width: number, height: number, r: number, y: number, xs: number, cols: number, lo: Int32Array, hi: Int32Array): void {
-  for (let j = 0, x = xs, q = y * width + xs; j < cols; j++, x++, q++) {
-    const c = ct[q];
-    const low = f(c - r);
-    const high = f(c + r);
-    // Branch-free first steps, as in windowBounds; rows H.. of ct are +∞ and stop u.
-    let l = lo[j];
-    let i = l * width + x;
-    l += +(ct[i] <= low) + +(ct[i + width] <= low) + +(ct[i + 2 * width] <= low);
-    while (ct[l * width + x] <= low) l++;
-    let u = hi[j];
-    i = u * width + x;
-    u += +(ct[i] <= high) + +(ct[i + width] <= high) + +(ct[i + 2 * width] <= high);
-    while (ct[u * width + x] <= high) u++;
-    lo[j] = l;
-    hi[j] = u;
-  }
-}
-
-/**
  * Vertical NC pass over columns [x0, x1) of an RGB float image. A strip of STRIP columns is copied out with each
  * column's samples contiguous (read row by row, in memory order), each column is filtered as a row is, and the
  * strip is copied back: the prefix sums and pointers then work on one contiguous line in cache, not across rows.
@@ -596,18 +572,25 @@ export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r
 
 /**
  * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
- * columns whose coordinates go to `strip` ((H + SENTINELS)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
- * are STRIP ints of scratch.
+ * columns. A strip's coordinates go to `strip` (STRIP·(H + SENTINELS) floats of scratch, each column's contiguous
+ * and followed by its sentinels) rather than a full-size buffer, and each column's windows are then found as a
+ * row's are; lo/hi are H ints of scratch.
  */
 export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+  const line = height + SENTINELS;
+  const up = width * 3;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
-    columnCoordinatesInto(px, width, height, k, xs, xs + cols, strip, STRIP, 0);
-    lo.fill(0, 0, cols);
-    hi.fill(0, 0, cols);
-    for (let y = 0; y < height; y++) {
-      advanceColumnWindows(strip, STRIP, height, r, y, 0, cols, lo, hi);
-      for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
+    for (let j = 0; j < cols; j++) {
+      strip[j * line] = 1;
+      strip.fill(Infinity, j * line + height, (j + 1) * line);
+    }
+    for (let y = 1; y < height; y++) {
+      for (let j = 0, q = y, p = (y * width + xs) * 3; j < cols; j++, q += line, p += 3) strip[q] = f(strip[q - 1] + stepRgb(px, p, p - up, k));
+    }
+    for (let j = 0; j < cols; j++) {
+      sentinelWindowBounds(strip, height, r, lo, hi, j * line);
+      for (let y = 0, i = xs + j; y < height; y++, i += width) sizes[i] += hi[y] - lo[y];
     }
   }
 }

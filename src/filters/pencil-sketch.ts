@@ -29,8 +29,8 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
   const scratch = () => {
-    lo ??= new Int32Array(Math.max(width, STRIP));
-    hi ??= new Int32Array(Math.max(width, STRIP));
+    lo ??= new Int32Array(Math.max(width, height));
+    hi ??= new Int32Array(Math.max(width, height));
     return [lo, hi] as const;
   };
   return [

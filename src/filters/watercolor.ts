@@ -2,7 +2,7 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb, SENTINELS } from './domain-transform.js';
+import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb } from './domain-transform.js';
 import { normalizedConvolutionSteps, unitImageSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -83,7 +83,7 @@ export function watercolorSteps(ws: Workspace, width: number, height: number, p:
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n + SENTINELS * width);
+  const ctV = ws.get('ctV', 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const { work: res, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowCoordinatesRgb(rgb, width, k, ctH, y0, y1), (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1));
   const out = clamped(ws.get('out', 'u8', n * 3));
