@@ -42,23 +42,41 @@ function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
   return f(1 + f(k * d));
 }
 
-/** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
-export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) rowCoordinateRgb(px, width, k, y, out, y * width);
+/**
+ * Transformed coordinates along rows [y0, y1) of an RGB image (the running sum of the horizontal steps), each row a
+ * line followed by its sentinels: sample (x, y) goes to out[y·(W + SENTINELS) + x]. With `unit`, the image's unit
+ * values (u8/255, as UNIT) are written there too, since they are read anyway.
+ */
+export function rowCoordinateLines(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number, unit?: Float32Array): void {
+  const line = width + SENTINELS;
+  for (let y = y0; y < y1; y++) {
+    rowCoordinateRgb(px, width, k, y, out, y * line, unit);
+    out.fill(Infinity, y * line + width, (y + 1) * line);
+  }
 }
 
-/** The transformed coordinates of row y, written into out[at..at+W). */
-export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number): void {
+/** The transformed coordinates of row y, written into out[at..at+W); with `unit`, its unit values too (see above). */
+export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number, unit?: Float32Array): void {
   const u = UNIT;
   let ct = (out[at] = 1);
   // stepRgb with the previous pixel's unit values kept from the last step.
   let p = y * width * 3;
   let r0 = u[px[p]], g0 = u[px[p + 1]], b0 = u[px[p + 2]];
+  if (unit) {
+    unit[p] = r0;
+    unit[p + 1] = g0;
+    unit[p + 2] = b0;
+  }
   for (let x = 1; x < width; x++) {
     p += 3;
     const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
     const d = f(f(Math.abs(f(b - b0)) + Math.abs(f(g - g0))) + Math.abs(f(r - r0)));
     out[at + x] = ct = f(ct + f(1 + f(k * d)));
+    if (unit) {
+      unit[p] = r;
+      unit[p + 1] = g;
+      unit[p + 2] = b;
+    }
     r0 = r;
     g0 = g;
     b0 = b;
@@ -89,18 +107,24 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
  */
 export const SENTINELS = 3;
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image (W·H floats). */
-export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
-}
-
-/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]. */
-export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
-  out.fill(1, at, at + x1 - x0);
+/**
+ * Transformed coordinates down columns [x0, x1) of an RGB image, each column a contiguous line followed by its
+ * sentinels: sample (x, y) goes to out[at + (x − x0)·(H + SENTINELS) + y]. Lines, not rows, because the window
+ * pointers walk down a column (see sentinelWindowBounds); computed in strips of STRIP columns, row by row.
+ */
+export function columnCoordinateLines(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, at: number): void {
+  const line = height + SENTINELS;
   const up = width * 3;
-  for (let y = 1; y < height; y++) {
-    const o = at + y * stride - x0;
-    for (let x = x0, p = (y * width + x0) * 3; x < x1; x++, p += 3) out[o + x] = f(out[o - stride + x] + stepRgb(px, p, p - up, k));
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    const first = at + (xs - x0) * line;
+    for (let j = 0, q = first; j < cols; j++, q += line) {
+      out[q] = 1;
+      out.fill(Infinity, q + height, q + line);
+    }
+    for (let y = 1; y < height; y++) {
+      for (let j = 0, q = first + y, p = (y * width + xs) * 3; j < cols; j++, q += line, p += 3) out[q] = f(out[q - 1] + stepRgb(px, p, p - up, k));
+    }
   }
 }
 
@@ -465,17 +489,14 @@ export function reciprocalTable(n: number): Float64Array {
   return reciprocals;
 }
 
-/** NC scratch for one thread: prefix sums, a line of coordinates and a strip of columns laid out as rows. */
+/** NC scratch for one thread: prefix sums and a strip of columns laid out as rows. */
 export class BoxScratch {
   readonly sums: Float32Array;
   readonly recip: Float64Array;
-  /** One line (row or column) of coordinates and its sentinels (see windowBounds). */
-  readonly row: Float32Array;
   /** STRIP columns of the image, each column's samples contiguous (see boxColumns). */
   readonly strip: Float32Array;
   constructor(width: number, height: number) {
     const n = Math.max(width, height);
-    this.row = new Float32Array(n + SENTINELS);
     this.sums = new Float32Array((n + 1) * 3);
     this.strip = new Float32Array(height * STRIP * 3);
     this.recip = reciprocalTable(n);
@@ -483,10 +504,10 @@ export class BoxScratch {
 }
 
 /**
- * NC of one line of n RGB samples in place (o[base..base + 3n), contiguous), its coordinates in row[0..n) followed
- * by the +∞ sentinels: each sample becomes its window's mean.
+ * NC of one line of n RGB samples in place (o[base..base + 3n), contiguous), its coordinates in ct[at..at + n)
+ * followed by the +∞ sentinels: each sample becomes its window's mean.
  */
-function boxLine(o: Float32Array, base: number, n: number, row: Float32Array, r: number, sums: Float32Array, recip: Float64Array): void {
+function boxLine(o: Float32Array, base: number, n: number, ct: Float32Array, at: number, r: number, sums: Float32Array, recip: Float64Array): void {
   // The running sums in locals: reading back the one just stored would wait on the store.
   sums[0] = sums[1] = sums[2] = 0;
   let s0 = 0, s1 = 0, s2 = 0;
@@ -495,45 +516,45 @@ function boxLine(o: Float32Array, base: number, n: number, row: Float32Array, r:
     sums[i + 1] = s1 = f(s1 + o[p + 1]);
     sums[i + 2] = s2 = f(s2 + o[p + 2]);
   }
-  // The pointers as in windowBounds, inline.
-  let l = 0;
-  let u = 0;
+  // The pointers as in windowBounds, inline (l and u index ct directly).
+  let l = at;
+  let u = at;
   for (let x = 0, p = base; x < n; x++, p += 3) {
-    const c = row[x];
+    const c = ct[at + x];
     const low = f(c - r);
     const high = f(c + r);
-    l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
-    while (row[l] <= low) l++;
-    u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
-    while (row[u] <= high) u++;
+    l += +(ct[l] <= low) + +(ct[l + 1] <= low) + +(ct[l + 2] <= low);
+    while (ct[l] <= low) l++;
+    u += +(ct[u] <= high) + +(ct[u + 1] <= high) + +(ct[u + 2] <= high);
+    while (ct[u] <= high) u++;
     const inv = recip[u - l];
-    const sl = l * 3;
-    const su = u * 3;
+    const sl = (l - at) * 3;
+    const su = (u - at) * 3;
     o[p] = f(f(sums[su] - sums[sl]) * inv);
     o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
     o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
   }
 }
 
-/** Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean. */
+/**
+ * Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean.
+ * ct holds the rows' coordinates as lines (see rowCoordinateLines).
+ */
 export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
-  const { sums, recip, row } = s;
-  row.fill(Infinity, width, width + SENTINELS);
-  for (let y = y0; y < y1; y++) {
-    for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
-    boxLine(o, y * width * 3, width, row, r, sums, recip);
-  }
+  const { sums, recip } = s;
+  for (let y = y0; y < y1; y++) boxLine(o, y * width * 3, width, ct, y * (width + SENTINELS), r, sums, recip);
 }
 
 /**
- * Vertical NC pass over columns [x0, x1) of an RGB float image. A strip of STRIP columns is copied out with each
+ * Vertical NC pass over columns [x0, x1) of an RGB float image; ct holds the columns' coordinates as lines (see
+ * columnCoordinateLines). A strip of STRIP columns is copied out with each
  * column's samples contiguous (read row by row, in memory order), each column is filtered as a row is, and the
  * strip is copied back: the prefix sums and pointers then work on one contiguous line in cache, not across rows.
  */
 export function boxColumns(o: Float32Array, width: number, height: number, ct: Float32Array, r: number, s: BoxScratch, x0: number, x1: number): void {
-  const { sums, recip, row, strip } = s;
+  const { sums, recip, strip } = s;
   const line = height * 3;
-  row.fill(Infinity, height, height + SENTINELS);
+  const ctLine = height + SENTINELS;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
     for (let y = 0; y < height; y++) {
@@ -543,10 +564,7 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
         strip[q + 2] = o[p + 2];
       }
     }
-    for (let j = 0; j < cols; j++) {
-      for (let y = 0, q = xs + j; y < height; y++, q += width) row[y] = ct[q];
-      boxLine(strip, j * line, height, row, r, sums, recip);
-    }
+    for (let j = 0; j < cols; j++) boxLine(strip, j * line, height, ct, (xs + j) * ctLine, r, sums, recip);
     for (let y = 0; y < height; y++) {
       for (let j = 0, p = (y * width + xs) * 3, q = y * 3; j < cols; j++, p += 3, q += line) {
         o[p] = strip[q];
@@ -578,16 +596,9 @@ export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r
  */
 export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
   const line = height + SENTINELS;
-  const up = width * 3;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
-    for (let j = 0; j < cols; j++) {
-      strip[j * line] = 1;
-      strip.fill(Infinity, j * line + height, (j + 1) * line);
-    }
-    for (let y = 1; y < height; y++) {
-      for (let j = 0, q = y, p = (y * width + xs) * 3; j < cols; j++, q += line, p += 3) strip[q] = f(strip[q - 1] + stepRgb(px, p, p - up, k));
-    }
+    columnCoordinateLines(px, width, height, k, xs, xs + cols, strip, 0);
     for (let j = 0; j < cols; j++) {
       sentinelWindowBounds(strip, height, r, lo, hi, j * line);
       for (let y = 0, i = xs + j; y < height; y++, i += width) sizes[i] += hi[y] - lo[y];

@@ -2,8 +2,8 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb } from './domain-transform.js';
-import { normalizedConvolutionSteps, unitImageSteps } from './domain-filter.js';
+import { columnCoordinateLines, rangeScale, rowCoordinateLines, SENTINELS } from './domain-transform.js';
+import { normalizedConvolutionSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -82,10 +82,15 @@ class SobelRows {
 export function watercolorSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n);
+  const ctH = ws.get('ctH', 'f32', height * (width + SENTINELS));
+  const ctV = ws.get('ctV', 'f32', width * (height + SENTINELS));
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const { work: res, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowCoordinatesRgb(rgb, width, k, ctH, y0, y1), (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1));
+  const res = ws.get('work', 'f32', n * 3);
+  // I = rgb/255 goes to 'work' with the row coordinates (their loop reads those values anyway).
+  const steps: Step[] = [
+    { axis: 'rows', run: (y0, y1) => rowCoordinateLines(rgb, width, k, ctH, y0, y1, res) },
+    { axis: 'cols', run: (x0, x1) => columnCoordinateLines(rgb, width, height, k, x0, x1, ctV, x0 * (height + SENTINELS)) },
+  ];
   const out = clamped(ws.get('out', 'u8', n * 3));
   return [
     ...steps,
