@@ -189,12 +189,16 @@ export class KeyedWeights implements Weights {
   }
 }
 
-/** Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights. */
-export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number): void {
+/**
+ * Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights; with `unit`, the rows' unit values
+ * (u8/255, as UNIT) are written there too, in the same pass over the pixels.
+ */
+export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
     out[row] = 0;
     for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - 3]) + Math.abs(px[p + 1] - px[p - 2]) + Math.abs(px[p + 2] - px[p - 1]);
+    if (unit) for (let i = row * 3; i < (row + width) * 3; i++) unit[i] = UNIT[px[i]];
   }
 }
 
