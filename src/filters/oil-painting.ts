@@ -14,7 +14,7 @@ export function luminance(r: number, g: number, b: number): number {
   return (3735 * b + 19235 * g + 9798 * r + 16384) >> 15;
 }
 
-/** 1/n for every window size up to the largest ((2·radius+1)² grows past it only for huge radii: see recipFor). */
+/** 1/n for every window size up to the largest, (2·radius + 1)². */
 let RECIPROCALS = new Float64Array(0);
 function reciprocalsUpTo(n: number): void {
   if (RECIPROCALS.length > n) return;
@@ -43,26 +43,26 @@ function roundQuotient(s: number, c: number, inv: number): number {
 }
 
 /**
- * The histogram of one window. Along a row only the counts slide (a column leaves, a column enters): a count is
- * one integer per pixel update, where a colour sum would be a second read-modify-write on the critical path. The
- * colour sums come from per-column histograms of sums, colSums[level·W + x] = Σ colours of column x's pixels of
- * that level within the window's rows, which move down one row at a time (one pixel leaves and one enters per
- * column: 2 updates per pixel instead of 30). The mode's sum is the sum of colSums over the window's 2·radius + 1
- * columns, updated by the column entering and the one leaving while the mode level stays the same. The three
- * colour sums are packed into one double (R + G·F + B·F², exact while every sum is below F) when the window is
- * small enough; for larger radii B gets its own array.
- *
- * The mode is tracked incrementally as a key max·256 + 255 − bin. Along a row each step removes a column and adds
- * one; an add can only make its own bin the mode, and max never falls during a step, so it bounds every count.
- * Only when the mode bin ends the step with fewer pixels than that bound must the bins be searched again, and
- * then only between the lowest and highest levels present.
- */
-/**
  * Columns painted per band: the column sums (256 levels × the band and its margins, 8 bytes each) stay a few MiB
  * however wide the image.
  */
 const BAND = 2048;
 
+/**
+ * The histogram of one window. Along a row only the counts slide (a column leaves, a column enters): a count is
+ * one integer per pixel update, where a colour sum would be a second read-modify-write on the critical path. The
+ * colour sums come from per-column histograms of sums, colSums[level·stride + x − from] = Σ colours of column x's
+ * pixels of that level within the window's rows (columns [from, to) of a band), which move down one row at a
+ * time (one pixel leaves and one enters per column: 2 updates per pixel instead of 30). The mode's sum is the sum
+ * of colSums over the window's 2·radius + 1 columns, updated by the column entering and the one leaving while the
+ * mode level stays the same. The three colour sums are packed into one double (R + G·F + B·F², exact while every
+ * sum is below F) when the window is small enough; for larger radii B gets its own array.
+ *
+ * The mode is tracked incrementally as a key max·256 + 255 − bin. Along a row each step removes a column and adds
+ * one; an add can only make its own bin the mode, and max never falls during a step, so it bounds every count.
+ * Only when the mode bin ends the step with fewer pixels than that bound must the bins be searched again, and
+ * then only between the lowest and highest levels present, two 16-bit counts at a time.
+ */
 class WindowHistogram {
   readonly count = new Uint16Array(256);
   /** The counts two by two, for the search of the mode. */
