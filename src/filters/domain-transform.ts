@@ -260,21 +260,28 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
 
 /**
  * The RF sweeps of four RGB lines at once: sample x of line k at o[base + k·stride + x·step] (rows: step 3,
- * stride 3W; columns: step 3W, stride 3), its weight at w[wBase + k·wLine + x·wStep]. Each sample's previous one
- * is kept in a local: reading it back from the array would put a store-to-load forwarding delay into each
- * recursion's critical path. Same arithmetic as the general loop (the locals hold the very float32 values stored).
+ * stride 3W; columns: step 3W, stride 3), its weight at w[wBase + k·wLine + x·wStep]. The causal sweep uses the
+ * weight of each sample, the anticausal one that of the sample after it.
  */
 function rgbLines4(o: Float32Array, w: Float32Array, n: number, base: number, step: number, stride: number, wBase: number, wLine: number, wStep: number): void {
+  rgbSweep4(o, w, n - 1, base, step, stride, wBase + wStep, wStep, wLine);
+  rgbSweep4(o, w, n - 1, base + (n - 1) * step, -step, stride, wBase + (n - 1) * wStep, -wStep, wLine);
+}
+
+/**
+ * One RF sweep of four RGB lines: from sample p of line 0 (and p + k·stride of line k), `count` steps of dp, the
+ * first step's weight at w[wq] (line k's at w[wq + k·wLine]), the next ones dw apart. Each sample's previous one is
+ * kept in a local: reading it back from the array would put a store-to-load forwarding delay into each
+ * recursion's critical path. Same arithmetic as a plain loop (the locals hold the very float32 values stored).
+ */
+function rgbSweep4(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, stride: number, wq: number, dw: number, wLine: number): void {
   const w1 = wLine, w2 = 2 * wLine, w3 = 3 * wLine;
-  let wq = wBase;
-  let p = base;
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
   let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
   let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
   let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
-  for (let x = 1; x < n; x++) {
-    p += step;
-    wq += wStep;
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
     let v = w[wq];
     let q = p;
     let s = o[q];
@@ -307,43 +314,6 @@ function rgbLines4(o: Float32Array, w: Float32Array, n: number, base: number, st
     o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
     s = o[q + 2];
     o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
-  }
-  // Anticausal: p is the last sample of row 0; its values are in the locals.
-  for (let x = n - 2; x >= 0; x--) {
-    p -= step;
-    let v = w[wq];
-    let q = p;
-    let s = o[q];
-    o[q] = a0 = f(s + f(f(a0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = a1 = f(s + f(f(a1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = a2 = f(s + f(f(a2 - s) * v));
-    v = w[wq + w1];
-    q += stride;
-    s = o[q];
-    o[q] = b0 = f(s + f(f(b0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = b1 = f(s + f(f(b1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = b2 = f(s + f(f(b2 - s) * v));
-    v = w[wq + w2];
-    q += stride;
-    s = o[q];
-    o[q] = c0 = f(s + f(f(c0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = c1 = f(s + f(f(c1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = c2 = f(s + f(f(c2 - s) * v));
-    v = w[wq + w3];
-    q += stride;
-    s = o[q];
-    o[q] = d0 = f(s + f(f(d0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
-    wq -= wStep;
   }
 }
 
@@ -352,13 +322,16 @@ function rgbLines4(o: Float32Array, w: Float32Array, n: number, base: number, st
  * channel, eight independent recursions are what keeps the CPU busy while each waits on its own previous result.
  */
 function greyLines8(o: Float32Array, w: Float32Array, n: number, base: number, step: number, stride: number, wBase: number, wLine: number, wStep: number): void {
-  let p = base;
+  greySweep8(o, w, n - 1, base, step, stride, wBase + wStep, wStep, wLine);
+  greySweep8(o, w, n - 1, base + (n - 1) * step, -step, stride, wBase + (n - 1) * wStep, -wStep, wLine);
+}
+
+/** One RF sweep of eight grey lines (see rgbSweep4). */
+function greySweep8(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, stride: number, wq: number, dw: number, wLine: number): void {
   let a = o[p], b = o[p + stride], c = o[p + 2 * stride], d = o[p + 3 * stride];
   let e = o[p + 4 * stride], g = o[p + 5 * stride], h = o[p + 6 * stride], k = o[p + 7 * stride];
-  let wq = wBase;
-  for (let x = 1; x < n; x++) {
-    p += step;
-    wq += wStep;
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
     let q = p;
     let t = wq;
     let s = o[q];
@@ -377,39 +350,19 @@ function greyLines8(o: Float32Array, w: Float32Array, n: number, base: number, s
     o[q] = h = f(s + f(f(h - s) * w[(t += wLine)]));
     s = o[(q += stride)];
     o[q] = k = f(s + f(f(k - s) * w[(t += wLine)]));
-  }
-  for (let x = n - 2; x >= 0; x--) {
-    p -= step;
-    let q = p;
-    let t = wq;
-    let s = o[q];
-    o[q] = a = f(s + f(f(a - s) * w[t]));
-    s = o[(q += stride)];
-    o[q] = b = f(s + f(f(b - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = c = f(s + f(f(c - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = d = f(s + f(f(d - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = e = f(s + f(f(e - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = g = f(s + f(f(g - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = h = f(s + f(f(h - s) * w[(t += wLine)]));
-    s = o[(q += stride)];
-    o[q] = k = f(s + f(f(k - s) * w[(t += wLine)]));
-    wq -= wStep;
   }
 }
 
 /** The RF sweeps of one RGB line (see rgbLines4). */
 function rgbLines1(o: Float32Array, w: Float32Array, n: number, base: number, step: number, wBase: number, wStep: number): void {
-  let p = base;
+  rgbSweep1(o, w, n - 1, base, step, wBase + wStep, wStep);
+  rgbSweep1(o, w, n - 1, base + (n - 1) * step, -step, wBase + (n - 1) * wStep, -wStep);
+}
+
+function rgbSweep1(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, wq: number, dw: number): void {
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
-  let wq = wBase;
-  for (let x = 1; x < n; x++) {
-    p += step;
-    wq += wStep;
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
     const v = w[wq];
     let s = o[p];
     o[p] = a0 = f(s + f(f(a0 - s) * v));
@@ -417,17 +370,6 @@ function rgbLines1(o: Float32Array, w: Float32Array, n: number, base: number, st
     o[p + 1] = a1 = f(s + f(f(a1 - s) * v));
     s = o[p + 2];
     o[p + 2] = a2 = f(s + f(f(a2 - s) * v));
-  }
-  for (let x = n - 2; x >= 0; x--) {
-    p -= step;
-    const v = w[wq];
-    let s = o[p];
-    o[p] = a0 = f(s + f(f(a0 - s) * v));
-    s = o[p + 1];
-    o[p + 1] = a1 = f(s + f(f(a1 - s) * v));
-    s = o[p + 2];
-    o[p + 2] = a2 = f(s + f(f(a2 - s) * v));
-    wq -= wStep;
   }
 }
 
@@ -487,8 +429,7 @@ export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n
 }
 
 /** windowBounds of a line already in place: row[at..at + n) increasing, row[at + n..at + n + SENTINELS) = +∞. */
-export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array, at = 0): void {
-  if (at !== 0) row = row.subarray(at);
+export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
   let l = 0;
   let u = 0;
   for (let j = 0; j < n; j++) {
@@ -501,6 +442,25 @@ export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo
     while (row[u] <= high) u++;
     lo[j] = l;
     hi[j] = u;
+  }
+}
+
+/**
+ * Adds each window's size u − l (see windowBounds) of the line ct[at..at + n) (followed by its sentinels) to
+ * sizes[base + j·step].
+ */
+function addWindowSizes(ct: Float32Array, at: number, n: number, r: number, sizes: Float32Array, base: number, step: number): void {
+  let l = at;
+  let u = at;
+  for (let j = 0, i = base; j < n; j++, i += step) {
+    const c = ct[at + j];
+    const low = f(c - r);
+    const high = f(c + r);
+    l += +(ct[l] <= low) + +(ct[l + 1] <= low) + +(ct[l + 2] <= low);
+    while (ct[l] <= low) l++;
+    u += +(ct[u] <= high) + +(ct[u + 1] <= high) + +(ct[u + 2] <= high);
+    while (ct[u] <= high) u++;
+    sizes[i] += u - l;
   }
 }
 
@@ -587,14 +547,13 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
 
 /**
  * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
- * go straight into `row` (W + SENTINELS floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
+ * go straight into `row` (W + SENTINELS floats of scratch), never to a full-size buffer.
  */
-export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
+export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, y0: number, y1: number): void {
   row.fill(Infinity, width, width + SENTINELS);
   for (let y = y0; y < y1; y++) {
     rowCoordinateRgb(px, width, k, y, row, 0);
-    sentinelWindowBounds(row, width, r, lo, hi);
-    for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
+    addWindowSizes(row, 0, width, r, sizes, y * width, 1);
   }
 }
 
@@ -602,16 +561,13 @@ export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r
  * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
  * columns. A strip's coordinates go to `strip` (STRIP·(H + SENTINELS) floats of scratch, each column's contiguous
  * and followed by its sentinels) rather than a full-size buffer, and each column's windows are then found as a
- * row's are; lo/hi are H ints of scratch.
+ * row's are.
  */
-export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, x0: number, x1: number): void {
   const line = height + SENTINELS;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
     columnCoordinateLines(px, width, height, k, xs, xs + cols, strip, 0);
-    for (let j = 0; j < cols; j++) {
-      sentinelWindowBounds(strip, height, r, lo, hi, j * line);
-      for (let y = 0, i = xs + j; y < height; y++, i += width) sizes[i] += hi[y] - lo[y];
-    }
+    for (let j = 0; j < cols; j++) addWindowSizes(strip, j * line, height, r, sizes, xs + j, width);
   }
 }

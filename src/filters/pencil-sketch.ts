@@ -24,28 +24,21 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
   const sizes = ws.get(penName(p), 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const r = boxRadius(iterationSigma(p.sigmaS, 0));
-  let lo: Int32Array | null = null;
-  let hi: Int32Array | null = null;
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
-  const scratch = () => {
-    lo ??= new Int32Array(Math.max(width, height));
-    hi ??= new Int32Array(Math.max(width, height));
-    return [lo, hi] as const;
-  };
   return [
     {
       axis: 'rows',
       run(y0, y1) {
         row ??= new Float32Array(width + SENTINELS);
-        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, ...scratch(), y0, y1);
+        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, y0, y1);
       },
     },
     {
       axis: 'cols',
       run(x0, x1) {
         strip ??= new Float32Array((height + SENTINELS) * STRIP);
-        addColumnWindowSizesRgb(rgb, width, height, k, r, sizes, strip, ...scratch(), x0, x1);
+        addColumnWindowSizesRgb(rgb, width, height, k, r, sizes, strip, x0, x1);
       },
     },
   ];
