@@ -282,18 +282,19 @@ export function oilSteps(ws: Workspace, width: number, height: number, p: StyleP
   const out = ws.get('out', 'u8', n * 3);
   const radius = p.size;
   const inv = f(1 / p.dynRatio);
+  // The quantised level of each luminance: float32 lum/dynRatio rounded half to even, as cvRound does.
+  const level = new Uint8Array(256);
+  for (let lum = 0; lum < 256; lum++) {
+    const v = f(lum * inv);
+    const r = Math.round(v);
+    level[lum] = r - v === 0.5 && (r & 1) === 1 ? r - 1 : r > 255 ? 255 : r;
+  }
   const truncate = opts.greyInput === true;
   return [
     {
       axis: 'rows',
       run(y0, y1) {
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          const lum = luminance(rgb[o], rgb[o + 1], rgb[o + 2]);
-          const v = Math.fround(lum * inv);
-          // round half to even, as cvRound does
-          const r = Math.round(v);
-          q[i] = r - v === 0.5 && (r & 1) === 1 ? r - 1 : r > 255 ? 255 : r;
-        }
+        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) q[i] = level[luminance(rgb[o], rgb[o + 1], rgb[o + 2])];
       },
     },
     {
