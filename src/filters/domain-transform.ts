@@ -33,12 +33,13 @@ export function feedback(sigmaH: number): number {
   return f(Math.exp(-Math.SQRT2 / sigmaH));
 }
 
-/** 1 + k·(Σc |ΔI|) for a pair of RGB pixels at byte offsets p (current) and q (previous). */
-function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
-  // OpenCV sums B, G, R in that order; our pixels are R, G, B.
-  // The differences from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache more than this computes.
-  const u = UNIT;
-  const d = f(f(Math.abs(f(u[px[p + 2]] - u[px[q + 2]])) + Math.abs(f(u[px[p + 1]] - u[px[q + 1]]))) + Math.abs(f(u[px[p]] - u[px[q]])));
+/**
+ * 1 + k·Σc |ΔI| between a pixel (unit values r, g, b) and the one before it (r0, g0, b0). OpenCV sums B, G, R in
+ * that order. The unit values come from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache
+ * more than this computes.
+ */
+function unitStep(r: number, g: number, b: number, r0: number, g0: number, b0: number, k: number): number {
+  const d = f(f(Math.abs(f(b - b0)) + Math.abs(f(g - g0))) + Math.abs(f(r - r0)));
   return f(1 + f(k * d));
 }
 
@@ -59,7 +60,7 @@ export function rowCoordinateLines(px: Uint8Array, width: number, k: number, out
 export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number, unit?: Float32Array): void {
   const u = UNIT;
   let ct = (out[at] = 1);
-  // stepRgb with the previous pixel's unit values kept from the last step.
+  // The previous pixel's unit values are kept from the last step.
   let p = y * width * 3;
   let r0 = u[px[p]], g0 = u[px[p + 1]], b0 = u[px[p + 2]];
   if (unit) {
@@ -70,8 +71,7 @@ export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: nu
   for (let x = 1; x < width; x++) {
     p += 3;
     const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
-    const d = f(f(Math.abs(f(b - b0)) + Math.abs(f(g - g0))) + Math.abs(f(r - r0)));
-    out[at + x] = ct = f(ct + f(1 + f(k * d)));
+    out[at + x] = ct = f(ct + unitStep(r, g, b, r0, g0, b0, k));
     if (unit) {
       unit[p] = r;
       unit[p + 1] = g;
@@ -101,6 +101,11 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
+/** Columns whose coordinates are computed together, row by row (see columnCoordinateLines). */
+export const STRIP = 32;
+
+const columnScratch = new Float32Array(4 * STRIP);
+
 /**
  * A line of coordinates handed to the window pointers ends with SENTINELS samples of +∞: they stop the pointers
  * without a bounds test, and let a pointer look SENTINELS − 1 samples ahead (see sentinelWindowBounds).
@@ -114,16 +119,28 @@ export const SENTINELS = 3;
  */
 export function columnCoordinateLines(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, at: number): void {
   const line = height + SENTINELS;
-  const up = width * 3;
+  const u = UNIT;
+  // Per column of the strip, the unit values of the pixel above and its coordinate (not read back from `out`).
+  const prev = columnScratch;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
     const first = at + (xs - x0) * line;
-    for (let j = 0, q = first; j < cols; j++, q += line) {
+    for (let j = 0, q = first, p = xs * 3; j < cols; j++, q += line, p += 3) {
       out[q] = 1;
       out.fill(Infinity, q + height, q + line);
+      prev[4 * j] = u[px[p]];
+      prev[4 * j + 1] = u[px[p + 1]];
+      prev[4 * j + 2] = u[px[p + 2]];
+      prev[4 * j + 3] = 1;
     }
     for (let y = 1; y < height; y++) {
-      for (let j = 0, q = first + y, p = (y * width + xs) * 3; j < cols; j++, q += line, p += 3) out[q] = f(out[q - 1] + stepRgb(px, p, p - up, k));
+      for (let j = 0, t = 0, q = first + y, p = (y * width + xs) * 3; j < cols; j++, t += 4, q += line, p += 3) {
+        const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
+        out[q] = prev[t + 3] = f(prev[t + 3] + unitStep(r, g, b, prev[t], prev[t + 1], prev[t + 2], k));
+        prev[t] = r;
+        prev[t + 1] = g;
+        prev[t + 2] = b;
+      }
     }
   }
 }
@@ -463,9 +480,6 @@ function addWindowSizes(ct: Float32Array, at: number, n: number, r: number, size
     sizes[i] += u - l;
   }
 }
-
-/** Columns are handled in strips this wide, so a strip's prefix sums stay in cache. */
-export const STRIP = 32;
 
 /**
  * 1/n in double for window sizes n. For a float32 x, fround(x·(1/n)) equals fround(x/n): x/n is never a tie
