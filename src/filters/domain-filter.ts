@@ -2,31 +2,10 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, UNIT, type Weights } from './domain-transform.js';
+import { ROW_GROUP, RF_STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, type Weights } from './domain-transform.js';
 import type { Axis, Step, Workspace } from './workspace.js';
 
 export const ITERATIONS = 3;
-
-/**
- * The first two steps of filtering an RGB photo: I = rgb/255 goes to the 'work' buffer (3 floats per pixel) while
- * `rows` and `cols` derive what the transform needs along rows and down columns (coordinates, keys...).
- */
-export function unitImageSteps(ws: Workspace, width: number, height: number, rows: (y0: number, y1: number) => void, cols: (x0: number, x1: number) => void): { work: Float32Array; steps: Step[] } {
-  const rgb = ws.get('rgb', 'u8', width * height * 3);
-  const work = ws.get('work', 'f32', width * height * 3);
-  const row = width * 3;
-  const steps: Step[] = [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        rows(y0, y1);
-        for (let i = y0 * row; i < y1 * row; i++) work[i] = UNIT[rgb[i]];
-      },
-    },
-    { axis: 'cols', run: cols },
-  ];
-  return { work, steps };
-}
 
 /** The feedback coefficient a of iteration i. */
 export function iterationFeedback(sigmaS: number, i: number): number {
@@ -65,7 +44,7 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
     steps.push({
       axis: 'cols',
       run(x0, x1) {
-        strip ??= new Float32Array(height * STRIP);
+        strip ??= new Float32Array(height * RF_STRIP);
         recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
       },
     });

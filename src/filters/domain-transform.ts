@@ -33,24 +33,54 @@ export function feedback(sigmaH: number): number {
   return f(Math.exp(-Math.SQRT2 / sigmaH));
 }
 
-/** 1 + k·(Σc |ΔI|) for a pair of RGB pixels at byte offsets p (current) and q (previous). */
-function stepRgb(px: Uint8Array, p: number, q: number, k: number): number {
-  // OpenCV sums B, G, R in that order; our pixels are R, G, B.
-  // The differences from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache more than this computes.
-  const u = UNIT;
-  const d = f(f(Math.abs(f(u[px[p + 2]] - u[px[q + 2]])) + Math.abs(f(u[px[p + 1]] - u[px[q + 1]]))) + Math.abs(f(u[px[p]] - u[px[q]])));
+/**
+ * 1 + k·Σc |ΔI| between a pixel (unit values r, g, b) and the one before it (r0, g0, b0). OpenCV sums B, G, R in
+ * that order. The unit values come from the 1 KiB UNIT table: a 256 KiB table of |differences| misses the cache
+ * more than this computes.
+ */
+function unitStep(r: number, g: number, b: number, r0: number, g0: number, b0: number, k: number): number {
+  const d = f(f(Math.abs(f(b - b0)) + Math.abs(f(g - g0))) + Math.abs(f(r - r0)));
   return f(1 + f(k * d));
 }
 
-/** Transformed coordinates along rows [y0, y1) of an RGB image: the running sum of the horizontal steps. */
-export function rowCoordinatesRgb(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
-  for (let y = y0; y < y1; y++) rowCoordinateRgb(px, width, k, y, out, y * width);
+/**
+ * Transformed coordinates along rows [y0, y1) of an RGB image (the running sum of the horizontal steps), each row a
+ * line followed by its sentinels: sample (x, y) goes to out[y·(W + SENTINELS) + x]. With `unit`, the image's unit
+ * values (u8/255, as UNIT) are written there too, since they are read anyway.
+ */
+export function rowCoordinateLines(px: Uint8Array, width: number, k: number, out: Float32Array, y0: number, y1: number, unit?: Float32Array): void {
+  const line = width + SENTINELS;
+  for (let y = y0; y < y1; y++) {
+    rowCoordinateRgb(px, width, k, y, out, y * line, unit);
+    out.fill(Infinity, y * line + width, (y + 1) * line);
+  }
 }
 
-/** The transformed coordinates of row y, written into out[at..at+W). */
-export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number): void {
+/** The transformed coordinates of row y, written into out[at..at+W); with `unit`, its unit values too (see above). */
+export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: number, out: Float32Array, at: number, unit?: Float32Array): void {
+  const u = UNIT;
   let ct = (out[at] = 1);
-  for (let x = 1, p = y * width * 3 + 3; x < width; x++, p += 3) out[at + x] = ct = f(ct + stepRgb(px, p, p - 3, k));
+  // The previous pixel's unit values are kept from the last step.
+  let p = y * width * 3;
+  let r0 = u[px[p]], g0 = u[px[p + 1]], b0 = u[px[p + 2]];
+  if (unit) {
+    unit[p] = r0;
+    unit[p + 1] = g0;
+    unit[p + 2] = b0;
+  }
+  for (let x = 1; x < width; x++) {
+    p += 3;
+    const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
+    out[at + x] = ct = f(ct + unitStep(r, g, b, r0, g0, b0, k));
+    if (unit) {
+      unit[p] = r;
+      unit[p + 1] = g;
+      unit[p + 2] = b;
+    }
+    r0 = r;
+    g0 = g;
+    b0 = b;
+  }
 }
 
 /** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
@@ -71,20 +101,47 @@ export function columnStepsGrey(img: Float32Array, width: number, height: number
   }
 }
 
-/** Transformed coordinates down columns [x0, x1) of an RGB image; `out` has H + 1 rows, the last set to +∞. */
-export function columnCoordinatesRgb(px: Uint8Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  if (out.length < (height + 1) * width) throw new Error('column coordinates need H + 1 rows (the last is the +∞ sentinel)');
-  columnCoordinatesInto(px, width, height, k, x0, x1, out, width, x0);
-}
+/** Columns whose coordinates are computed together, row by row (see columnCoordinateLines). */
+export const STRIP = 32;
 
-/** Coordinates down columns [x0, x1), sample (x, y) written to out[at + y·stride + x − x0]; row H is set to +∞. */
-export function columnCoordinatesInto(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, stride: number, at: number): void {
-  out.fill(1, at, at + x1 - x0);
-  out.fill(Infinity, at + height * stride, at + height * stride + x1 - x0);
-  const up = width * 3;
-  for (let y = 1; y < height; y++) {
-    const o = at + y * stride - x0;
-    for (let x = x0, p = (y * width + x0) * 3; x < x1; x++, p += 3) out[o + x] = f(out[o - stride + x] + stepRgb(px, p, p - up, k));
+const columnScratch = new Float32Array(4 * STRIP);
+
+/**
+ * A line of coordinates handed to the window pointers ends with SENTINELS samples of +∞: they stop the pointers
+ * without a bounds test, and let a pointer look SENTINELS − 1 samples ahead (see sentinelWindowBounds).
+ */
+export const SENTINELS = 3;
+
+/**
+ * Transformed coordinates down columns [x0, x1) of an RGB image, each column a contiguous line followed by its
+ * sentinels: sample (x, y) goes to out[at + (x − x0)·(H + SENTINELS) + y]. Lines, not rows, because the window
+ * pointers walk down a column (see sentinelWindowBounds); computed in strips of STRIP columns, row by row.
+ */
+export function columnCoordinateLines(px: Uint8Array, width: number, height: number, k: number, x0: number, x1: number, out: Float32Array, at: number): void {
+  const line = height + SENTINELS;
+  const u = UNIT;
+  // Per column of the strip, the unit values of the pixel above and its coordinate (not read back from `out`).
+  const prev = columnScratch;
+  for (let xs = x0; xs < x1; xs += STRIP) {
+    const cols = Math.min(STRIP, x1 - xs);
+    const first = at + (xs - x0) * line;
+    for (let j = 0, q = first, p = xs * 3; j < cols; j++, q += line, p += 3) {
+      out[q] = 1;
+      out.fill(Infinity, q + height, q + line);
+      prev[4 * j] = u[px[p]];
+      prev[4 * j + 1] = u[px[p + 1]];
+      prev[4 * j + 2] = u[px[p + 2]];
+      prev[4 * j + 3] = 1;
+    }
+    for (let y = 1; y < height; y++) {
+      for (let j = 0, t = 0, q = first + y, p = (y * width + xs) * 3; j < cols; j++, t += 4, q += line, p += 3) {
+        const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
+        out[q] = prev[t + 3] = f(prev[t + 3] + unitStep(r, g, b, prev[t], prev[t + 1], prev[t + 2], k));
+        prev[t] = r;
+        prev[t + 1] = g;
+        prev[t + 2] = b;
+      }
+    }
   }
 }
 
@@ -149,12 +206,16 @@ export class KeyedWeights implements Weights {
   }
 }
 
-/** Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights. */
-export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number): void {
+/**
+ * Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights; with `unit`, the rows' unit values
+ * (u8/255, as UNIT) are written there too, in the same pass over the pixels.
+ */
+export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
     out[row] = 0;
     for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - 3]) + Math.abs(px[p + 1] - px[p - 2]) + Math.abs(px[p + 2] - px[p - 1]);
+    if (unit) for (let i = row * 3; i < (row + width) * 3; i++) unit[i] = UNIT[px[i]];
   }
 }
 
@@ -169,7 +230,7 @@ export function columnKeysRgb(px: Uint8Array, width: number, height: number, out
 }
 
 /** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
-export const ROW_GROUP = 4;
+export const ROW_GROUP = 8;
 
 /**
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
@@ -181,7 +242,12 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
     const rows = Math.min(ROW_GROUP, y1 - g);
     for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
     const base = g * stride;
-    if (ch === 3) {
+    if (ch === 3 && rows === 8) {
+      rgbLines4(o, w, width, base, 3, stride, 0, width, 1);
+      rgbLines4(o, w, width, base + 4 * stride, 3, stride, 4 * width, width, 1);
+    } else if (ch === 1 && rows === 8) {
+      greyLines8(o, w, width, base, 1, stride, 0, width, 1);
+    } else if (ch === 3) {
       for (let x = 1; x < width; x++) {
         for (let k = 0, p = base + x * 3; k < rows; k++, p += stride) {
           const v = w[k * width + x];
@@ -210,39 +276,150 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
 }
 
 /**
- * Vertical RF pass over columns [x0, x1), in strips of STRIP columns swept row by row so memory is read in
- * order. The causal sweep leaves the strip's weights in w (H·STRIP floats) for the anticausal one.
+ * The RF sweeps of four RGB lines at once: sample x of line k at o[base + k·stride + x·step] (rows: step 3,
+ * stride 3W; columns: step 3W, stride 3), its weight at w[wBase + k·wLine + x·wStep]. The causal sweep uses the
+ * weight of each sample, the anticausal one that of the sample after it.
+ */
+function rgbLines4(o: Float32Array, w: Float32Array, n: number, base: number, step: number, stride: number, wBase: number, wLine: number, wStep: number): void {
+  rgbSweep4(o, w, n - 1, base, step, stride, wBase + wStep, wStep, wLine);
+  rgbSweep4(o, w, n - 1, base + (n - 1) * step, -step, stride, wBase + (n - 1) * wStep, -wStep, wLine);
+}
+
+/**
+ * One RF sweep of four RGB lines: from sample p of line 0 (and p + k·stride of line k), `count` steps of dp, the
+ * first step's weight at w[wq] (line k's at w[wq + k·wLine]), the next ones dw apart. Each sample's previous one is
+ * kept in a local: reading it back from the array would put a store-to-load forwarding delay into each
+ * recursion's critical path. Same arithmetic as a plain loop (the locals hold the very float32 values stored).
+ */
+function rgbSweep4(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, stride: number, wq: number, dw: number, wLine: number): void {
+  const w1 = wLine, w2 = 2 * wLine, w3 = 3 * wLine;
+  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
+  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
+  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
+  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
+    let v = w[wq];
+    let q = p;
+    let s = o[q];
+    o[q] = a0 = f(s + f(f(a0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = a1 = f(s + f(f(a1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = a2 = f(s + f(f(a2 - s) * v));
+    v = w[wq + w1];
+    q += stride;
+    s = o[q];
+    o[q] = b0 = f(s + f(f(b0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = b1 = f(s + f(f(b1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = b2 = f(s + f(f(b2 - s) * v));
+    v = w[wq + w2];
+    q += stride;
+    s = o[q];
+    o[q] = c0 = f(s + f(f(c0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = c1 = f(s + f(f(c1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = c2 = f(s + f(f(c2 - s) * v));
+    v = w[wq + w3];
+    q += stride;
+    s = o[q];
+    o[q] = d0 = f(s + f(f(d0 - s) * v));
+    s = o[q + 1];
+    o[q + 1] = d1 = f(s + f(f(d1 - s) * v));
+    s = o[q + 2];
+    o[q + 2] = d2 = f(s + f(f(d2 - s) * v));
+  }
+}
+
+/**
+ * The RF sweeps of eight grey lines at once, laid out as in rgbLines4, each previous sample in a local: with one
+ * channel, eight independent recursions are what keeps the CPU busy while each waits on its own previous result.
+ */
+function greyLines8(o: Float32Array, w: Float32Array, n: number, base: number, step: number, stride: number, wBase: number, wLine: number, wStep: number): void {
+  greySweep8(o, w, n - 1, base, step, stride, wBase + wStep, wStep, wLine);
+  greySweep8(o, w, n - 1, base + (n - 1) * step, -step, stride, wBase + (n - 1) * wStep, -wStep, wLine);
+}
+
+/** One RF sweep of eight grey lines (see rgbSweep4). */
+function greySweep8(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, stride: number, wq: number, dw: number, wLine: number): void {
+  let a = o[p], b = o[p + stride], c = o[p + 2 * stride], d = o[p + 3 * stride];
+  let e = o[p + 4 * stride], g = o[p + 5 * stride], h = o[p + 6 * stride], k = o[p + 7 * stride];
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
+    let q = p;
+    let t = wq;
+    let s = o[q];
+    o[q] = a = f(s + f(f(a - s) * w[t]));
+    s = o[(q += stride)];
+    o[q] = b = f(s + f(f(b - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = c = f(s + f(f(c - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = d = f(s + f(f(d - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = e = f(s + f(f(e - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = g = f(s + f(f(g - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = h = f(s + f(f(h - s) * w[(t += wLine)]));
+    s = o[(q += stride)];
+    o[q] = k = f(s + f(f(k - s) * w[(t += wLine)]));
+  }
+}
+
+/** The RF sweeps of one RGB line (see rgbLines4). */
+function rgbLines1(o: Float32Array, w: Float32Array, n: number, base: number, step: number, wBase: number, wStep: number): void {
+  rgbSweep1(o, w, n - 1, base, step, wBase + wStep, wStep);
+  rgbSweep1(o, w, n - 1, base + (n - 1) * step, -step, wBase + (n - 1) * wStep, -wStep);
+}
+
+function rgbSweep1(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, wq: number, dw: number): void {
+  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
+  for (let i = 0; i < count; i++, wq += dw) {
+    p += dp;
+    const v = w[wq];
+    let s = o[p];
+    o[p] = a0 = f(s + f(f(a0 - s) * v));
+    s = o[p + 1];
+    o[p + 1] = a1 = f(s + f(f(a1 - s) * v));
+    s = o[p + 2];
+    o[p + 2] = a2 = f(s + f(f(a2 - s) * v));
+  }
+}
+
+/** The RF sweeps of columns [x, x + cols) of a grey image, row by row; their weights are w[y·RF_STRIP + j0 + j]. */
+function greyColumns(o: Float32Array, w: Float32Array, width: number, height: number, x: number, cols: number, j0: number): void {
+  for (let y = 1; y < height; y++) {
+    for (let j = 0, p = y * width + x, t = y * RF_STRIP + j0; j < cols; j++, p++, t++) o[p] = f(o[p] + f(f(o[p - width] - o[p]) * w[t]));
+  }
+  for (let y = height - 2; y >= 0; y--) {
+    for (let j = 0, p = y * width + x, t = (y + 1) * RF_STRIP + j0; j < cols; j++, p++, t++) o[p] = f(o[p] + f(f(o[p + width] - o[p]) * w[t]));
+  }
+}
+
+/** Columns whose weights the vertical RF pass computes at once (64 measured as fast as 128, faster than 32). */
+export const RF_STRIP = 64;
+
+/**
+ * Vertical RF pass over columns [x0, x1) (1 or 3 interleaved channels), in strips of RF_STRIP columns: the strip's
+ * weights go to w (H·RF_STRIP floats, row by row), then its columns are swept down and up the image as lines,
+ * four RGB or eight grey columns at a time with the previous samples in locals (rgbLines4, greyLines8): the
+ * columns of a group share each cache line read, and their recursions overlap.
  */
 export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
-  const up = width * ch;
-  for (let xs = x0; xs < x1; xs += STRIP) {
-    const cols = Math.min(STRIP, x1 - xs);
-    for (let y = 1; y < height; y++) {
-      const row = y * width + xs;
-      weights.fill(row, cols, w, y * STRIP);
-      if (ch === 3) {
-        for (let j = 0, q = y * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
-          const v = w[q];
-          o[p] = f(o[p] + f(f(o[p - up] - o[p]) * v));
-          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 - up] - o[p + 1]) * v));
-          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 - up] - o[p + 2]) * v));
-        }
-      } else {
-        for (let j = 0, q = y * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p - up] - o[p]) * w[q]));
-      }
-    }
-    for (let y = height - 2; y >= 0; y--) {
-      const row = y * width + xs;
-      if (ch === 3) {
-        for (let j = 0, q = (y + 1) * STRIP, p = row * 3; j < cols; j++, q++, p += 3) {
-          const v = w[q];
-          o[p] = f(o[p] + f(f(o[p + up] - o[p]) * v));
-          o[p + 1] = f(o[p + 1] + f(f(o[p + 1 + up] - o[p + 1]) * v));
-          o[p + 2] = f(o[p + 2] + f(f(o[p + 2 + up] - o[p + 2]) * v));
-        }
-      } else {
-        for (let j = 0, q = (y + 1) * STRIP, p = row; j < cols; j++, q++, p++) o[p] = f(o[p] + f(f(o[p + up] - o[p]) * w[q]));
-      }
+  for (let xs = x0; xs < x1; xs += RF_STRIP) {
+    const cols = Math.min(RF_STRIP, x1 - xs);
+    for (let y = 1; y < height; y++) weights.fill(y * width + xs, cols, w, y * RF_STRIP);
+    let j = 0;
+    if (ch === 3) {
+      for (; j + 4 <= cols; j += 4) rgbLines4(o, w, height, (xs + j) * 3, width * 3, 3, j, 1, RF_STRIP);
+      for (; j < cols; j++) rgbLines1(o, w, height, (xs + j) * 3, width * 3, j, RF_STRIP);
+    } else {
+      for (; j + 8 <= cols; j += 8) greyLines8(o, w, height, xs + j, width, 1, j, 1, RF_STRIP);
+      if (j < cols) greyColumns(o, w, width, height, xs + j, cols - j, j);
     }
   }
 }
@@ -252,21 +429,23 @@ let sentinelRow = new Float32Array(0);
 /**
  * For each sample j of a row, the window [lo[j], hi[j]) of samples k with ct[j] − r < ct[k] ≤ ct[j] + r.
  * ct is read at cBase + k·cStride and increases strictly, so two pointers that only move forward suffice. The row
- * is copied into `row` (n + 1 floats) ending with +∞, which stops the upper pointer without a bounds test. Each
- * pointer takes two branch-free steps (a pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern)
- * and then loops for the rest, which the branch predictor gets right nearly always.
+ * is copied into `row` (n + SENTINELS floats) ending with +∞, which stops the upper pointer without a bounds test.
+ * A pointer mostly moves by 0, 1 or 2 samples, in no predictable pattern: it first moves by the number of the
+ * next three samples at or below its bound, branch-free and with the three loads independent of each other (ct
+ * increases, so those samples are a prefix of the three), and then loops for the rest, which the branch
+ * predictor gets right nearly always.
  */
 export function windowBounds(ct: Float32Array, cBase: number, cStride: number, n: number, r: number, lo: Int32Array, hi: Int32Array, row?: Float32Array): void {
   if (!row) {
-    if (sentinelRow.length <= n) sentinelRow = new Float32Array(n + 1);
+    if (sentinelRow.length < n + SENTINELS) sentinelRow = new Float32Array(n + SENTINELS);
     row = sentinelRow;
   }
   for (let j = 0, q = cBase; j < n; j++, q += cStride) row[j] = ct[q];
-  row[n] = Infinity;
+  row.fill(Infinity, n, n + SENTINELS);
   sentinelWindowBounds(row, n, r, lo, hi);
 }
 
-/** windowBounds of a row already in place: row[0..n) increasing, row[n] = +∞. */
+/** windowBounds of a line already in place: row[at..at + n) increasing, row[at + n..at + n + SENTINELS) = +∞. */
 export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo: Int32Array, hi: Int32Array): void {
   let l = 0;
   let u = 0;
@@ -274,19 +453,33 @@ export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo
     const c = row[j];
     const low = f(c - r);
     const high = f(c + r);
-    l += +(row[l] <= low);
-    l += +(row[l] <= low);
+    l += +(row[l] <= low) + +(row[l + 1] <= low) + +(row[l + 2] <= low);
     while (row[l] <= low) l++;
-    u += +(row[u] <= high);
-    u += +(row[u] <= high);
+    u += +(row[u] <= high) + +(row[u + 1] <= high) + +(row[u + 2] <= high);
     while (row[u] <= high) u++;
     lo[j] = l;
     hi[j] = u;
   }
 }
 
-/** Columns are handled in strips this wide, so a strip's prefix sums stay in cache. */
-export const STRIP = 32;
+/**
+ * Adds each window's size u − l (see windowBounds) of the line ct[at..at + n) (followed by its sentinels) to
+ * sizes[base + j·step].
+ */
+function addWindowSizes(ct: Float32Array, at: number, n: number, r: number, sizes: Float32Array, base: number, step: number): void {
+  let l = at;
+  let u = at;
+  for (let j = 0, i = base; j < n; j++, i += step) {
+    const c = ct[at + j];
+    const low = f(c - r);
+    const high = f(c + r);
+    l += +(ct[l] <= low) + +(ct[l + 1] <= low) + +(ct[l + 2] <= low);
+    while (ct[l] <= low) l++;
+    u += +(ct[u] <= high) + +(ct[u + 1] <= high) + +(ct[u + 2] <= high);
+    while (ct[u] <= high) u++;
+    sizes[i] += u - l;
+  }
+}
 
 /**
  * 1/n in double for window sizes n. For a float32 x, fround(x·(1/n)) equals fround(x/n): x/n is never a tie
@@ -301,132 +494,94 @@ export function reciprocalTable(n: number): Float64Array {
   return reciprocals;
 }
 
-/** NC scratch for one thread: prefix sums and window pointers. */
+/** NC scratch for one thread: the prefix sums of a line. */
 export class BoxScratch {
   readonly sums: Float32Array;
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
   readonly recip: Float64Array;
-  /** One row of coordinates and its sentinel (see windowBounds). */
-  readonly row: Float32Array;
   constructor(width: number, height: number) {
-    this.row = new Float32Array(width + 1);
-    this.sums = new Float32Array(Math.max((width + 1) * 3, (height + 1) * STRIP * 3));
-    this.lo = new Int32Array(Math.max(width, STRIP));
-    this.hi = new Int32Array(Math.max(width, STRIP));
-    this.recip = reciprocalTable(Math.max(width, height));
-  }
-}
-
-/** Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean. */
-export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
-  const { sums, recip, row } = s;
-  sums[0] = sums[1] = sums[2] = 0;
-  row[width] = Infinity;
-  for (let y = y0; y < y1; y++) {
-    const base = y * width * 3;
-    for (let x = 0, q = y * width; x < width; x++, q++) row[x] = ct[q];
-    for (let i = 0, p = base; i < width * 3; i++, p++) sums[i + 3] = f(sums[i] + o[p]);
-    // The pointers as in windowBounds, inline.
-    let l = 0;
-    let u = 0;
-    for (let x = 0, p = base; x < width; x++, p += 3) {
-      const c = row[x];
-      const low = f(c - r);
-      const high = f(c + r);
-      l += +(row[l] <= low);
-      l += +(row[l] <= low);
-      while (row[l] <= low) l++;
-      u += +(row[u] <= high);
-      u += +(row[u] <= high);
-      while (row[u] <= high) u++;
-      const inv = recip[u - l];
-      const sl = l * 3;
-      const su = u * 3;
-      o[p] = f(f(sums[su] - sums[sl]) * inv);
-      o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
-      o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
-    }
+    const n = Math.max(width, height);
+    this.sums = new Float32Array((n + 1) * 3);
+    this.recip = reciprocalTable(n);
   }
 }
 
 /**
- * Moves the windows of columns [xs, xs + cols) from row y − 1 to row y (lo/hi hold zeros before row 0): the
- * vertical counterpart of windowBounds, for a strip of columns swept row by row.
+ * NC of one line of n RGB samples in place (sample x at o[base + x·step]), its coordinates in ct[at..at + n)
+ * followed by the +∞ sentinels: each sample becomes its window's mean.
  */
-export function advanceColumnWindows(ct: Float32Array, width: number, height: number, r: number, y: number, xs: number, cols: number, lo: Int32Array, hi: Int32Array): void {
-  for (let j = 0, x = xs, q = y * width + xs; j < cols; j++, x++, q++) {
-    const c = ct[q];
+function boxLine(o: Float32Array, base: number, step: number, n: number, ct: Float32Array, at: number, r: number, sums: Float32Array, recip: Float64Array): void {
+  // The running sums in locals: reading back the one just stored would wait on the store.
+  sums[0] = sums[1] = sums[2] = 0;
+  let s0 = 0, s1 = 0, s2 = 0;
+  for (let i = 3, p = base; i <= n * 3; i += 3, p += step) {
+    sums[i] = s0 = f(s0 + o[p]);
+    sums[i + 1] = s1 = f(s1 + o[p + 1]);
+    sums[i + 2] = s2 = f(s2 + o[p + 2]);
+  }
+  // The pointers as in windowBounds, inline (l and u index ct directly).
+  let l = at;
+  let u = at;
+  for (let x = 0, p = base; x < n; x++, p += step) {
+    const c = ct[at + x];
     const low = f(c - r);
     const high = f(c + r);
-    // Branch-free first steps, as in windowBounds; row H of ct is +∞ and stops u.
-    let l = lo[j];
-    l += +(ct[l * width + x] <= low);
-    l += +(ct[l * width + x] <= low);
-    while (ct[l * width + x] <= low) l++;
-    let u = hi[j];
-    u += +(ct[u * width + x] <= high);
-    u += +(ct[u * width + x] <= high);
-    while (ct[u * width + x] <= high) u++;
-    lo[j] = l;
-    hi[j] = u;
+    l += +(ct[l] <= low) + +(ct[l + 1] <= low) + +(ct[l + 2] <= low);
+    while (ct[l] <= low) l++;
+    u += +(ct[u] <= high) + +(ct[u + 1] <= high) + +(ct[u + 2] <= high);
+    while (ct[u] <= high) u++;
+    const inv = recip[u - l];
+    const sl = (l - at) * 3;
+    const su = (u - at) * 3;
+    o[p] = f(f(sums[su] - sums[sl]) * inv);
+    o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
+    o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
   }
 }
 
-/** Vertical NC pass over columns [x0, x1) of an RGB float image, in strips of STRIP columns swept row by row. */
+/**
+ * Horizontal NC pass over rows [y0, y1) of an RGB float image, in place: each sample becomes its window's mean.
+ * ct holds the rows' coordinates as lines (see rowCoordinateLines).
+ */
+export function boxRows(o: Float32Array, width: number, ct: Float32Array, r: number, s: BoxScratch, y0: number, y1: number): void {
+  const { sums, recip } = s;
+  for (let y = y0; y < y1; y++) boxLine(o, y * width * 3, 3, width, ct, y * (width + SENTINELS), r, sums, recip);
+}
+
+/**
+ * Vertical NC pass over columns [x0, x1) of an RGB float image; ct holds the columns' coordinates as lines (see
+ * columnCoordinateLines). Each column is filtered as a row is, walking down the image: neighbouring columns then
+ * reuse the cache lines just read (measured faster than sweeping strips row by row, and than copying strips out
+ * column-contiguous).
+ */
 export function boxColumns(o: Float32Array, width: number, height: number, ct: Float32Array, r: number, s: BoxScratch, x0: number, x1: number): void {
-  const { sums, lo, hi, recip } = s;
-  for (let xs = x0; xs < x1; xs += STRIP) {
-    const cols = Math.min(STRIP, x1 - xs);
-    const sw = cols * 3;
-    lo.fill(0, 0, cols);
-    hi.fill(0, 0, cols);
-    sums.fill(0, 0, sw);
-    for (let y = 0; y < height; y++) {
-      const src = (y * width + xs) * 3;
-      for (let i = 0, q = y * sw; i < sw; i++, q++) sums[q + sw] = f(sums[q] + o[src + i]);
-    }
-    for (let y = 0; y < height; y++) {
-      advanceColumnWindows(ct, width, height, r, y, xs, cols, lo, hi);
-      for (let j = 0, p = (y * width + xs) * 3, q = 0; j < cols; j++, p += 3, q += 3) {
-        const inv = recip[hi[j] - lo[j]];
-        const sl = lo[j] * sw + q;
-        const su = hi[j] * sw + q;
-        o[p] = f(f(sums[su] - sums[sl]) * inv);
-        o[p + 1] = f(f(sums[su + 1] - sums[sl + 1]) * inv);
-        o[p + 2] = f(f(sums[su + 2] - sums[sl + 2]) * inv);
-      }
-    }
-  }
+  const { sums, recip } = s;
+  const ctLine = height + SENTINELS;
+  for (let x = x0; x < x1; x++) boxLine(o, x * 3, width * 3, height, ct, x * ctLine, r, sums, recip);
 }
 
 /**
  * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
- * go straight into `row` (W + 1 floats of scratch), never to a full-size buffer; lo/hi are W ints of scratch.
+ * go straight into `row` (W + SENTINELS floats of scratch), never to a full-size buffer.
  */
-export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, lo: Int32Array, hi: Int32Array, y0: number, y1: number): void {
-  row[width] = Infinity;
+export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, y0: number, y1: number): void {
+  row.fill(Infinity, width, width + SENTINELS);
   for (let y = y0; y < y1; y++) {
     rowCoordinateRgb(px, width, k, y, row, 0);
-    sentinelWindowBounds(row, width, r, lo, hi);
-    for (let x = 0, i = y * width; x < width; x++, i++) sizes[i] += hi[x] - lo[x];
+    addWindowSizes(row, 0, width, r, sizes, y * width, 1);
   }
 }
 
 /**
  * Adds each sample's window size down its column to `sizes`, columns [x0, x1) of an RGB image, in strips of STRIP
- * columns whose coordinates go to `strip` ((H + 1)·STRIP floats of scratch) rather than a full-size buffer; lo/hi
- * are STRIP ints of scratch.
+ * columns. A strip's coordinates go to `strip` (STRIP·(H + SENTINELS) floats of scratch, each column's contiguous
+ * and followed by its sentinels) rather than a full-size buffer, and each column's windows are then found as a
+ * row's are.
  */
-export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, lo: Int32Array, hi: Int32Array, x0: number, x1: number): void {
+export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: number, k: number, r: number, sizes: Float32Array, strip: Float32Array, x0: number, x1: number): void {
+  const line = height + SENTINELS;
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
-    columnCoordinatesInto(px, width, height, k, xs, xs + cols, strip, STRIP, 0);
-    lo.fill(0, 0, cols);
-    hi.fill(0, 0, cols);
-    for (let y = 0; y < height; y++) {
-      advanceColumnWindows(strip, STRIP, height, r, y, 0, cols, lo, hi);
-      for (let j = 0, i = y * width + xs; j < cols; j++, i++) sizes[i] += hi[j] - lo[j];
-    }
+    columnCoordinateLines(px, width, height, k, xs, xs + cols, strip, 0);
+    for (let j = 0; j < cols; j++) addWindowSizes(strip, j * line, height, r, sizes, xs + j, width);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * cv::xphoto::oilPainting: each pixel takes the mean colour of the pixels of the most frequent quantised
  * luminance in the (2·size+1)² window around it (cut at the image edge). Integer arithmetic throughout, so the
- * result is exact. The window slides along each row: the column leaving is removed from the histogram and the
- * column entering is added.
+ * result is exact. The window's counts slide along each row (the column leaving is removed, the column entering
+ * added); its colour sums come from per-column sums that slide down the image.
  */
 import type { StyleParams } from './registry.js';
 import type { Step, Workspace } from './workspace.js';
@@ -14,7 +14,7 @@ export function luminance(r: number, g: number, b: number): number {
   return (3735 * b + 19235 * g + 9798 * r + 16384) >> 15;
 }
 
-/** 1/n for every window size up to the largest ((2·radius+1)² grows past it only for huge radii: see recipFor). */
+/** 1/n for every window size up to the largest, (2·radius + 1)². */
 let RECIPROCALS = new Float64Array(0);
 function reciprocalsUpTo(n: number): void {
   if (RECIPROCALS.length > n) return;
@@ -29,155 +29,229 @@ function floorQuotient(s: number, c: number, inv: number): number {
   return r < 0 ? q - 1 : r >= c ? q + 1 : q;
 }
 
-/** Half-to-even rounding of the non-negative rational s/c (inv ≈ 1/c). */
-function roundQuotient(s: number, c: number, inv: number): number {
-  const q = floorQuotient(s, c, inv);
-  const twice = 2 * (s - q * c);
-  return twice > c || (twice === c && (q & 1) === 1) ? q + 1 : q;
-}
-
 /**
- * The mode of bins [lo, hi] as a key count·256 + 255 − bin (the largest count, the lowest bin on ties), without a
- * branch on the counts (where the maximum turns up is unpredictable). No count exceeds `bound`, so reaching it
- * ends the search.
+ * Half-to-even rounding of the non-negative rational s/c (inv = 1/c in double; here s/c ≤ 255 and c < 2^12).
+ * s·inv + 0.5 is within 2^-43 of s/c + 0.5, and a quotient that is not a tie lies at least 1/(2c) ≥ 2^-13 from
+ * the nearest half, so m = floor(s·inv + 0.5) is the rounded quotient; at a tie it is one of the two neighbours
+ * of s/c, and the exact integer 2(s − m·c) = ±c says which. (One floor instead of floorQuotient's floor and
+ * corrections: the mean of every painted pixel goes through here, three times.)
  */
-function modeKey(count: Int32Array, lo: number, hi: number, bound: number): number {
-  let key = 0;
-  for (let b = lo; b <= hi; b++) {
-    const c = count[b];
-    const k = (c << 8) | (255 - b);
-    key += (k - key) & -(+(k > key));
-    if (c === bound) break;
-  }
-  return key;
+function roundQuotient(s: number, c: number, inv: number): number {
+  const m = Math.floor(s * inv + 0.5);
+  const r = 2 * (s - m * c);
+  return r === c ? m + (m & 1) : r === -c ? m - (m & 1) : m;
 }
 
-/** Rows painted per block: the packed colours of a block and its margins are made once. */
-const BLOCK = 32;
+/**
+ * Columns painted per band: the column sums (256 levels × the band and its margins, 8 bytes each) stay a few MiB
+ * however wide the image.
+ */
+const BAND = 2048;
 
 /**
- * The histogram of one window: per level, the pixel count and the sum of their colours. The three colour sums
- * are packed into one double (R + G·F + B·F², exact while every sum is below F) when the window is small
- * enough; for larger radii B gets its own array.
+ * The histogram of one window. Along a row only the counts slide (a column leaves, a column enters): a count is
+ * one integer per pixel update, where a colour sum would be a second read-modify-write on the critical path. The
+ * colour sums come from per-column histograms of sums, colSums[level·stride + x − from] = Σ colours of column x's
+ * pixels of that level within the window's rows (columns [from, to) of a band), which move down one row at a
+ * time (one pixel leaves and one enters per column: 2 updates per pixel instead of 30). The mode's sum is the sum
+ * of colSums over the window's 2·radius + 1 columns, updated by the column entering and the one leaving while the
+ * mode level stays the same. The three colour sums are packed into one double (R + G·F + B·F², exact while every
+ * sum is below F) when the window is small enough; for larger radii B gets its own array.
  *
  * The mode is tracked incrementally as a key max·256 + 255 − bin. Along a row each step removes a column and adds
  * one; an add can only make its own bin the mode, and max never falls during a step, so it bounds every count.
  * Only when the mode bin ends the step with fewer pixels than that bound must the bins be searched again, and
- * then only between the lowest and highest levels present.
+ * then only between the lowest and highest levels present, two 16-bit counts at a time.
  */
 class WindowHistogram {
-  readonly count = new Int32Array(256);
-  readonly sums = new Float64Array(256);
-  readonly blues: Float64Array | null;
+  readonly count = new Uint16Array(256);
+  /** The counts two by two, for the search of the mode. */
+  readonly pairs = new Uint32Array(this.count.buffer);
+  /** Per-column sums of the current band: level·stride + (x − from). */
+  readonly colSums: Float64Array;
+  readonly colBlues: Float64Array | null;
   readonly field: number;
+  readonly f2: number;
+  readonly stride: number;
+  /** Columns [from, to) of the current band's column sums. */
+  from = 0;
+  to = 0;
 
-  /** Packed colours of rows [packFrom, packFrom + BLOCK + 2·radius), the rows the current block's windows read. */
-  readonly packed: Float64Array;
-  packFrom = 0;
-
-  constructor(readonly radius: number, width: number) {
+  constructor(readonly radius: number, readonly width: number) {
     const side = 2 * radius + 1;
     const need = Math.ceil(Math.log2(255 * side * side + 1));
-    this.blues = 3 * need <= 53 ? null : new Float64Array(256);
     this.field = 2 ** need;
-    this.packed = new Float64Array((BLOCK + 2 * radius) * width);
+    const split = 3 * need > 53;
+    this.f2 = split ? 0 : this.field * this.field;
+    this.stride = Math.min(width, BAND + 2 * radius);
+    this.colSums = new Float64Array(256 * this.stride);
+    this.colBlues = split ? new Float64Array(256 * this.stride) : null;
     reciprocalsUpTo(side * side);
   }
 
-  pack(rgb: Uint8Array, width: number, from: number, to: number): void {
-    const f1 = this.field;
-    const f2 = this.blues ? 0 : f1 * f1;
-    const packed = this.packed;
-    this.packFrom = from;
-    for (let i = from * width, j = 0; i < to * width; i++, j++) packed[j] = rgb[i * 3] + rgb[i * 3 + 1] * f1 + rgb[i * 3 + 2] * f2;
+  /** Starts the column sums of columns [from, to) over rows [top, bottom]. */
+  startBand(rgb: Uint8Array, q: Uint8Array, from: number, to: number, top: number, bottom: number): void {
+    this.from = from;
+    this.to = to;
+    this.colSums.fill(0);
+    this.colBlues?.fill(0);
+    for (let y = top; y <= bottom; y++) this.moveRow(rgb, q, y, 1);
   }
 
-  paintRow(rgb: Uint8Array, q: Uint8Array, width: number, height: number, y: number, truncate: boolean, out: Uint8Array): void {
-    const { count, sums, blues, field, radius, packed } = this;
-    const shift = this.packFrom * width;
+  /** Adds (sign 1) or removes (sign −1) row y's pixels to the column sums. */
+  moveRow(rgb: Uint8Array, q: Uint8Array, y: number, sign: number): void {
+    const { colSums, colBlues, width, field, f2, stride, from } = this;
+    for (let x = from, i = y * width + x, o = i * 3; x < this.to; x++, i++, o += 3) {
+      const at = q[i] * stride + x - from;
+      colSums[at] += sign * (rgb[o] + rgb[o + 1] * field + rgb[o + 2] * f2);
+      if (colBlues) colBlues[at] += sign * rgb[o + 2];
+    }
+  }
+
+  /** Moves the column sums down a row: row `gone` leaves, row `enter` enters (one loop, to overlap the two). */
+  slideRow(rgb: Uint8Array, q: Uint8Array, gone: number, enter: number): void {
+    const { colSums, colBlues, width, field, f2, stride, from } = this;
+    for (let x = from, i = gone * width + x, j = enter * width + x; x < this.to; x++, i++, j++) {
+      const a = q[i] * stride + x - from;
+      const b = q[j] * stride + x - from;
+      colSums[a] -= rgb[i * 3] + rgb[i * 3 + 1] * field + rgb[i * 3 + 2] * f2;
+      colSums[b] += rgb[j * 3] + rgb[j * 3 + 1] * field + rgb[j * 3 + 2] * f2;
+      if (colBlues) {
+        colBlues[a] -= rgb[i * 3 + 2];
+        colBlues[b] += rgb[j * 3 + 2];
+      }
+    }
+  }
+
+  /** Paints pixels [xa, xb) of row y; the column sums hold columns [max(0, xa − radius), min(W, xb + radius)). */
+  paintRow(q: Uint8Array, height: number, y: number, xa: number, xb: number, truncate: boolean, out: Uint8Array): void {
+    const { count, pairs, colSums, colBlues, field, f2, radius, width, stride, from, to } = this;
     const inv1 = 1 / field;
-    const f2 = blues ? 0 : field * field;
-    const inv2 = blues ? 0 : 1 / f2;
+    const inv2 = colBlues ? 0 : 1 / f2;
     const recip = RECIPROCALS;
     const top = Math.max(0, y - radius);
     const bottom = Math.min(height - 1, y + radius);
     const span = (bottom - top) * width;
     count.fill(0);
-    sums.fill(0);
-    blues?.fill(0);
     // The mode as one key, max·256 + 255 − best: a larger count wins, then a lower bin.
     let key = 255;
     let lo = 256;
     let hi = -1;
+    // The mode level of the previous pixel and its colour sum(s) over the previous window's columns.
+    let prevBest = -1;
+    let s = 0;
+    let sb = 0;
     // The last mean painted, reused while the mode bin's count and sum stay the same (flat areas).
     let lastN = -1;
     let lastS = -1;
     let r0 = 0, g0 = 0, b0 = 0;
-    // From x = −radius on, so that the steps before x = 0 add the window's first columns.
-    for (let x = -radius; x < width; x++) {
+    // From the x whose window's last column is the band's first, so that the steps before xa add its columns.
+    for (let x = from - radius; x < xb; x++) {
       // Slide: the column x − radius − 1 leaves, x + radius enters. In the middle of the row both go in one loop
       // (the CPU overlaps their updates). Adds and removes may interleave: max only grows on an add past it, so
       // it bounds every count, and a mode that loses a pixel is caught below.
       const gone = x - radius - 1;
       const enter = x + radius;
-      if (gone >= 0 && enter < width) {
-        for (let i = top * width + gone, j = i + radius + radius + 1, e = i + span; i <= e; i += width, j += width) {
-          const bo = q[i];
-          count[bo]--;
-          sums[bo] -= packed[i - shift];
-          if (blues) blues[bo] -= rgb[i * 3 + 2];
-          const b = q[j];
-          const c = ++count[b];
-          sums[b] += packed[j - shift];
-          if (blues) blues[b] += rgb[j * 3 + 2];
-          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
-          const k = (c << 8) | (255 - b);
+      if (gone >= from && enter < to) {
+        // Two rows per iteration with a key each, so that the two branch-free maxima do not wait on each other.
+        let key2 = key;
+        let i = top * width + gone;
+        const e = i + span;
+        for (const reach = radius + radius + 1; i < e; i += 2 * width) {
+          count[q[i]]--;
+          const b = q[i + reach];
+          const k = (++count[b] << 8) | (255 - b);
+          key += (k - key) & -(+(k > key));
+          count[q[i + width]]--;
+          const b2 = q[i + width + reach];
+          const k2 = (++count[b2] << 8) | (255 - b2);
+          key2 += (k2 - key2) & -(+(k2 > key2));
+          if (b < lo) lo = b;
+          if (b > hi) hi = b;
+          if (b2 < lo) lo = b2;
+          if (b2 > hi) hi = b2;
+        }
+        if (i === e) {
+          count[q[i]]--;
+          const b = q[i + radius + radius + 1];
+          const k = (++count[b] << 8) | (255 - b);
           key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
-      } else if (gone >= 0) {
-        for (let i = top * width + gone, e = i + span; i <= e; i += width) {
-          const b = q[i];
-          count[b]--;
-          sums[b] -= packed[i - shift];
-          if (blues) blues[b] -= rgb[i * 3 + 2];
-        }
-      } else if (enter < width) {
+        key += (key2 - key) & -(+(key2 > key));
+      } else if (gone >= from) {
+        for (let i = top * width + gone, e = i + span; i <= e; i += width) count[q[i]]--;
+      } else if (enter < to) {
         for (let i = top * width + enter, e = i + span; i <= e; i += width) {
           const b = q[i];
           const c = ++count[b];
-          sums[b] += packed[i - shift];
-          if (blues) blues[b] += rgb[i * 3 + 2];
-          // Branch-free (whether an add takes the mode is unpredictable) on the key count·256 + 255 − bin.
           const k = (c << 8) | (255 - b);
           key += (k - key) & -(+(k > key));
           if (b < lo) lo = b;
           if (b > hi) hi = b;
         }
       }
-      if (x < 0) continue;
+      if (x < xa) continue;
       let best = 255 - (key & 255);
       let max = key >> 8;
       if (count[best] < max) {
         // The mode lost pixels: search again, in the range of the levels present.
         while (count[lo] === 0) lo++;
         while (count[hi] === 0) hi--;
-        key = modeKey(count, lo, hi, max);
-        best = 255 - (key & 255);
-        max = key >> 8;
+        // Two 16-bit counts per 32-bit word (little-endian: the lower bin in the low half); adding 0x8000 − t to
+        // each half sets its top bit exactly when that count is ≥ t (counts stay below 0x8000, so no half carries
+        // into the next). Only the pairs that hold such a count are looked at closely.
+        let t = count[best];
+        let bias = (0x8000 - t) * 0x10001;
+        for (let w = lo >> 1, we = hi >> 1; w <= we; w++) {
+          if (((pairs[w] + bias) & 0x80008000) === 0) continue;
+          const b = w << 1;
+          const c0 = count[b];
+          if (c0 > t || (c0 === t && b < best)) {
+            best = b;
+            t = c0;
+          }
+          const c1 = count[b + 1];
+          if (c1 > t || (c1 === t && b + 1 < best)) {
+            best = b + 1;
+            t = c1;
+          }
+          bias = (0x8000 - t) * 0x10001;
+        }
+        max = t;
+        key = (t << 8) | (255 - best);
+      }
+      // The mode's colour sum over the window's columns: two column sums change while the mode level stays.
+      const row = best * stride - from;
+      if (best === prevBest) {
+        if (enter < to) {
+          s += colSums[row + enter];
+          if (colBlues) sb += colBlues[row + enter];
+        }
+        if (gone >= from) {
+          s -= colSums[row + gone];
+          if (colBlues) sb -= colBlues[row + gone];
+        }
+      } else {
+        prevBest = best;
+        s = 0;
+        sb = 0;
+        const first = row + Math.max(from, gone + 1);
+        const end = row + Math.min(to - 1, enter);
+        for (let i = first; i <= end; i++) s += colSums[i];
+        if (colBlues) for (let i = first; i <= end; i++) sb += colBlues[i];
       }
       const n = max;
-      const s = sums[best];
       const o = (y * width + x) * 3;
-      if (n !== lastN || s !== lastS || blues) {
+      if (n !== lastN || s !== lastS || colBlues) {
         lastN = n;
         lastS = s;
         // Exact integer arithmetic in doubles: the field sizes are powers of two, so the unpacking is exact.
         let blue: number;
         let rest = s;
-        if (blues) {
-          blue = blues[best];
+        if (colBlues) {
+          blue = sb;
         } else {
           blue = Math.floor(s * inv2);
           rest -= blue * f2;
@@ -208,28 +282,39 @@ export function oilSteps(ws: Workspace, width: number, height: number, p: StyleP
   const out = ws.get('out', 'u8', n * 3);
   const radius = p.size;
   const inv = f(1 / p.dynRatio);
+  // The quantised level of each luminance: float32 lum/dynRatio rounded half to even, as cvRound does.
+  const level = new Uint8Array(256);
+  for (let lum = 0; lum < 256; lum++) {
+    const v = f(lum * inv);
+    const r = Math.round(v);
+    level[lum] = r - v === 0.5 && (r & 1) === 1 ? r - 1 : r > 255 ? 255 : r;
+  }
   const truncate = opts.greyInput === true;
   return [
     {
       axis: 'rows',
       run(y0, y1) {
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          const lum = luminance(rgb[o], rgb[o + 1], rgb[o + 2]);
-          const v = Math.fround(lum * inv);
-          // round half to even, as cvRound does
-          const r = Math.round(v);
-          q[i] = r - v === 0.5 && (r & 1) === 1 ? r - 1 : r > 255 ? 255 : r;
-        }
+        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) q[i] = level[luminance(rgb[o], rgb[o + 1], rgb[o + 2])];
       },
     },
     {
       axis: 'rows',
       run(y0, y1) {
+        if (y0 >= y1) return;
         const hist = new WindowHistogram(radius, width);
-        for (let yb = y0; yb < y1; yb += BLOCK) {
-          const ye = Math.min(y1, yb + BLOCK);
-          hist.pack(rgb, width, Math.max(0, yb - radius), Math.min(height, ye + radius));
-          for (let y = yb; y < ye; y++) hist.paintRow(rgb, q, width, height, y, truncate, out);
+        for (let xa = 0; xa < width; xa += BAND) {
+          const xb = Math.min(width, xa + BAND);
+          hist.startBand(rgb, q, Math.max(0, xa - radius), Math.min(width, xb + radius), Math.max(0, y0 - radius), Math.min(height - 1, y0 + radius));
+          for (let y = y0; y < y1; y++) {
+            if (y > y0) {
+              const gone = y - radius - 1;
+              const enter = y + radius;
+              if (gone >= 0 && enter < height) hist.slideRow(rgb, q, gone, enter);
+              else if (gone >= 0) hist.moveRow(rgb, q, gone, -1);
+              else if (enter < height) hist.moveRow(rgb, q, enter, 1);
+            }
+            hist.paintRow(q, height, y, xa, xb, truncate, out);
+          }
         }
       },
     },

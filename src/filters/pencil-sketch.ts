@@ -3,7 +3,7 @@
  * window along the row and down the column. The image itself is never filtered. OpenCV loops three times and
  * keeps only the first iteration; we run it once. Both sketches read the same pen buffer.
  */
-import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, rangeScale, STRIP, UNIT } from './domain-transform.js';
+import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, rangeScale, SENTINELS, STRIP, UNIT } from './domain-transform.js';
 import { recolor } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -24,28 +24,21 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
   const sizes = ws.get(penName(p), 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const r = boxRadius(iterationSigma(p.sigmaS, 0));
-  let lo: Int32Array | null = null;
-  let hi: Int32Array | null = null;
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
-  const scratch = () => {
-    lo ??= new Int32Array(Math.max(width, STRIP));
-    hi ??= new Int32Array(Math.max(width, STRIP));
-    return [lo, hi] as const;
-  };
   return [
     {
       axis: 'rows',
       run(y0, y1) {
-        row ??= new Float32Array(width + 1);
-        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, ...scratch(), y0, y1);
+        row ??= new Float32Array(width + SENTINELS);
+        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, y0, y1);
       },
     },
     {
       axis: 'cols',
       run(x0, x1) {
-        strip ??= new Float32Array((height + 1) * STRIP);
-        addColumnWindowSizesRgb(rgb, width, height, k, r, sizes, strip, ...scratch(), x0, x1);
+        strip ??= new Float32Array((height + SENTINELS) * STRIP);
+        addColumnWindowSizesRgb(rgb, width, height, k, r, sizes, strip, x0, x1);
       },
     },
   ];

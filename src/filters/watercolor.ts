@@ -2,8 +2,8 @@
  * cv::stylization: three NC iterations of the photo, then per channel the magnitude of a 3×3 Sobel gradient
  * (reflect-101 border); the result is res·(1 − Σ magnitudes), which clips to black along strong edges.
  */
-import { columnCoordinatesRgb, rangeScale, rowCoordinatesRgb } from './domain-transform.js';
-import { normalizedConvolutionSteps, unitImageSteps } from './domain-filter.js';
+import { columnCoordinateLines, rangeScale, rowCoordinateLines, SENTINELS } from './domain-transform.js';
+import { normalizedConvolutionSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -40,14 +40,16 @@ class SobelRows {
     const d = this.diff[k];
     const m = this.smooth[k];
     const base = y * width * 3;
-    for (let x = 0; x < width; x++) {
+    const last = (width - 1) * 3;
+    // Multiplying a float32 by 2 is exact, so that product needs no rounding.
+    for (let c = 0; c < width * 3; c++) {
       // Inside, the neighbours are ±3 samples away; at the borders they reflect (x − 1 → 1, x + 1 → W − 2).
-      const l = base + (x > 0 ? x - 1 : reflect(-1, width)) * 3;
-      const r = base + (x < width - 1 ? x + 1 : reflect(width, width)) * 3;
-      for (let ch = 0, c = x * 3; ch < 3; ch++, c++) {
-        d[c] = f(res[r + ch] - res[l + ch]);
-        m[c] = f(f(res[l + ch] + res[r + ch]) + f(res[base + c] * 2));
-      }
+      const l = base + (c >= 3 ? c - 3 : reflect(-1, width) * 3 + c);
+      const r = base + (c < last ? c + 3 : reflect(width, width) * 3 + c - last);
+      const a = res[l];
+      const b = res[r];
+      d[c] = f(b - a);
+      m[c] = f(f(a + b) + res[base + c] * 2);
     }
     return k;
   }
@@ -63,9 +65,9 @@ class SobelRows {
     // Channel order B, G, R for the float sum, as OpenCV adds them.
     for (let i = 0, p = base; i < this.width * 3; i += 3, p += 3) {
       const i1 = i + 1, i2 = i + 2;
-      const gxB = f(f(dU[i2] + dD[i2]) + f(dM[i2] * 2)), gyB = f(sD[i2] - sU[i2]);
-      const gxG = f(f(dU[i1] + dD[i1]) + f(dM[i1] * 2)), gyG = f(sD[i1] - sU[i1]);
-      const gxR = f(f(dU[i] + dD[i]) + f(dM[i] * 2)), gyR = f(sD[i] - sU[i]);
+      const gxB = f(f(dU[i2] + dD[i2]) + dM[i2] * 2), gyB = f(sD[i2] - sU[i2]);
+      const gxG = f(f(dU[i1] + dD[i1]) + dM[i1] * 2), gyG = f(sD[i1] - sU[i1]);
+      const gxR = f(f(dU[i] + dD[i]) + dM[i] * 2), gyR = f(sD[i] - sU[i]);
       const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
       const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
       const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
@@ -80,10 +82,15 @@ class SobelRows {
 export function watercolorSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const ctH = ws.get('ctH', 'f32', n);
-  const ctV = ws.get('ctV', 'f32', n + width);
+  const ctH = ws.get('ctH', 'f32', height * (width + SENTINELS));
+  const ctV = ws.get('ctV', 'f32', width * (height + SENTINELS));
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const { work: res, steps } = unitImageSteps(ws, width, height, (y0, y1) => rowCoordinatesRgb(rgb, width, k, ctH, y0, y1), (x0, x1) => columnCoordinatesRgb(rgb, width, height, k, ctV, x0, x1));
+  const res = ws.get('work', 'f32', n * 3);
+  // I = rgb/255 goes to 'work' with the row coordinates (their loop reads those values anyway).
+  const steps: Step[] = [
+    { axis: 'rows', run: (y0, y1) => rowCoordinateLines(rgb, width, k, ctH, y0, y1, res) },
+    { axis: 'cols', run: (x0, x1) => columnCoordinateLines(rgb, width, height, k, x0, x1, ctV, x0 * (height + SENTINELS)) },
+  ];
   const out = clamped(ws.get('out', 'u8', n * 3));
   return [
     ...steps,
