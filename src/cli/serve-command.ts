@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../server/config.js';
-import { activeAllocator, allocatorEnv, reexec, watchLauncher } from '../guard/allocator.js';
+import { activeAllocator, reexec, watchLauncher } from '../guard/allocator.js';
+import { launchEnv } from '../guard/launch-env.js';
 
 interface ServeFlags {
   host?: string;
@@ -38,8 +39,9 @@ export function registerServe(program: Command): void {
         env: process.env,
         flags: { host: flags.host, port: flags.port, threads: flags.threads, maxQueue: flags.maxQueue, requestTimeoutMs: flags.requestTimeout, logLevel: flags.logLevel, allocator: flags.allocator },
       });
-      // The allocator can only change at process start: run again, once, with it (src/guard/allocator.ts).
-      const restart = allocatorEnv(config.allocator);
+      // The allocator and V8's heap settings only act at process start: run again, once, with them
+      // (src/guard/launch-env.ts). bin/atelier sets them before it execs node, so this is only the fallback.
+      const restart = launchEnv(config.allocator);
       if (restart) await reexec(restart.env);
       if (activeAllocator().name !== config.allocator) process.stderr.write(`atelier: allocator ${config.allocator} is not available here; running on ${activeAllocator().detail}\n`);
       // Loaded only now, so the launcher that re-runs itself with the allocator never loads fastify or sharp.

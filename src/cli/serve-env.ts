@@ -1,6 +1,7 @@
 /**
  * Used by bin/atelier before `atelier serve` starts: prints, as shell `export` lines, the environment that gives
- * the server the malloc its config asks for (nothing when it already has it). The shell then execs node with it,
+ * the server the malloc its config asks for and its V8 settings (src/guard/launch-env.ts; nothing when it was
+ * started with them already). The shell then execs node with it,
  * so no launcher process stays behind. Exit status 1, and no output, when the settings are invalid: the server
  * itself then reports which one.
  */
@@ -8,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
-import { allocatorEnv } from '../guard/allocator.js';
+import { launchEnv } from '../guard/launch-env.js';
 
 /** A POSIX shell word that stands for exactly `value`. */
 export function shellQuote(value: string): string {
@@ -30,7 +31,7 @@ export function serveEnvMain(argv: string[]): number {
   try {
     const allocator = typeof values.allocator === 'string' ? values.allocator : undefined;
     const config = loadConfig({ env: process.env, flags: { allocator } });
-    const next = allocatorEnv(config.allocator);
+    const next = launchEnv(config.allocator);
     if (next) process.stdout.write(`${exportLines(process.env, next.env)}\n`);
     return 0;
   } catch {

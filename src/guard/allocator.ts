@@ -14,11 +14,12 @@ export const JEMALLOC_PATHS = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/u
 
 /**
  * jemalloc's settings for the studio, unless MALLOC_CONF is already set. By default jemalloc keeps freed pages
- * for 10 s and makes four arenas per core; with a background thread purging dirty pages after 1 s, muzzy ones at
- * once, and two arenas (the render threads run libvips with one thread each), the memory it keeps beyond what is
- * in use fell from ~75 MB to ~15 MB at the peak of `npm run bench:load` (BENCHMARKS.md, "Allocator").
+ * for 10 s and makes four arenas per core. The studio frees a few large buffers per render (megabytes each, ~2 per
+ * second per thread), so returning them at once costs little; with that and two arenas (the render threads run
+ * libvips with one thread each) the memory jemalloc keeps beyond what is in use fell from ~50 MB to ~16 MB on
+ * average in the soak (BENCHMARKS.md, "Allocator").
  */
-export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2';
+export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0,narenas:2';
 
 export function findJemalloc(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = env.ATELIER_JEMALLOC_PATH ? [env.ATELIER_JEMALLOC_PATH] : JEMALLOC_PATHS;

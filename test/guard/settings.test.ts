@@ -6,6 +6,7 @@ import { loadConfig, machineMemoryLimit } from '../../src/server/config.js';
 import { APPLIED_MARKER, JEMALLOC_CONF, activeAllocator, allocatorEnv, findJemalloc } from '../../src/guard/allocator.js';
 import { isLoopback, tokenMatches } from '../../src/guard/access.js';
 import { exportLines, shellQuote } from '../../src/cli/serve-env.js';
+import { launchEnv, withYoungGeneration } from '../../src/guard/launch-env.js';
 import { spawnSync } from 'node:child_process';
 
 const MB = 1024 * 1024;
@@ -69,4 +70,7 @@ it('bin/atelier gets the allocator environment as shell exports it can eval safe
   assert.match(arena.stdout, new RegExp(`^export ${APPLIED_MARKER}='arena2'$`, 'm'));
   assert.equal(run(['serve', '--allocator', 'tcmalloc']).status, 1, 'a bad setting: nothing to eval, the server reports it');
   assert.equal(run(['serve'], { [APPLIED_MARKER]: 'glibc' }).stdout, '', 'already applied');
+  assert.match(run(['serve', '--allocator', 'glibc'], { NODE_OPTIONS: '--trace-warnings' }).stdout, /^export NODE_OPTIONS='--trace-warnings --max-semi-space-size=2'$/m, 'a small young generation, added to what is there');
+  assert.equal(withYoungGeneration('--max-semi-space-size=8'), '--max-semi-space-size=8', 'the user\'s choice stays');
+  assert.equal(launchEnv('glibc', { [APPLIED_MARKER]: 'glibc' }), null);
 });

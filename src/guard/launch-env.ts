@@ -1,0 +1,32 @@
+/**
+ * The environment `atelier serve` starts its server process with: the malloc the config asks for (allocator.ts)
+ * and a small V8 young generation. Both only act when a process starts, so bin/atelier exports them before it
+ * execs node (src/cli/serve-env.ts), and `node dist/cli/main.js serve` re-runs itself once with them.
+ */
+import { APPLIED_MARKER, allocatorEnv } from './allocator.js';
+import type { Allocator } from '../server/config.js';
+
+/**
+ * Largest V8 semi-space, in MB, for the main thread and the render workers (V8 flags are process-wide). V8's
+ * default lets each thread's young generation grow to 16 MB × 2 under the server's allocation rate; the soak
+ * measured the three heaps' committed size at 75 MB with it and 48 MB with 2 MB, the same throughput and 25 MB
+ * less mean RSS (BENCHMARKS.md, "Soak"). The studio's big data (uploads, pixels, artworks) lives outside the heap.
+ */
+export const SEMI_SPACE_MB = 2;
+
+/** NODE_OPTIONS with the semi-space cap added, unless the user already chose one. */
+export function withYoungGeneration(nodeOptions: string | undefined): string {
+  const current = nodeOptions?.trim() ?? '';
+  if (/--max-semi-space-size\b/.test(current)) return current;
+  return `${current} --max-semi-space-size=${SEMI_SPACE_MB}`.trim();
+}
+
+/** The environment to start the server with, or null when this process was started with it already. */
+export function launchEnv(wanted: Allocator, env: NodeJS.ProcessEnv = process.env): { env: NodeJS.ProcessEnv; note: string } | null {
+  if (env[APPLIED_MARKER]) return null;
+  const alloc = allocatorEnv(wanted, env);
+  const next: NodeJS.ProcessEnv = { ...(alloc?.env ?? env), [APPLIED_MARKER]: wanted };
+  next.NODE_OPTIONS = withYoungGeneration(env.NODE_OPTIONS);
+  const notes = [alloc?.note, `NODE_OPTIONS=${next.NODE_OPTIONS}`].filter(Boolean);
+  return { env: next, note: notes.join('; ') };
+}
