@@ -89,7 +89,7 @@ export class MemoryGuard {
       point.t = this.now();
       this.history.push(point);
       if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
-      for (const e of this.watchdog.observe(point.t, point.rss)) this.react(e);
+      for (const e of this.watchdog.observe(point.t, point.rss, point.cache)) this.react(e);
       return point;
     } catch (e) {
       this.deps.log.warn({ err: (e as Error).message }, 'memory guard: sampling failed');

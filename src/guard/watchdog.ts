@@ -2,8 +2,9 @@
  * The watchdog's judgement, free of timers and I/O so it can be driven by a test clock: fed one RSS reading at
  * a time, it says when the soft limit, the RSS slope or the hard limit start and stop being exceeded.
  *  - soft: RSS above the soft limit;
- *  - slope: the least-squares slope of RSS over the window (once at least half the window is covered) above
- *    the slope limit, in bytes per minute;
+ *  - slope: the least-squares slope over the window (once at least half the window is covered) above the slope
+ *    limit, in bytes per minute, of RSS less what is bounded on purpose (the result cache): a cache filling up
+ *    to its bound is the program warming up, not memory getting away;
  *  - hard: RSS above the hard limit; it ends only once RSS is back below hard × (1 − hysteresis).
  */
 import { leastSquares } from '../memory/stats.js';
@@ -48,11 +49,14 @@ export class Watchdog {
     return this.state;
   }
 
-  /** Takes the RSS read at time `t` (ms) and returns the conditions that started or ended. */
-  observe(t: number, rss: number): WatchEvent[] {
+  /**
+   * Takes the RSS read at time `t` (ms), and the bytes of it held by bounded caches (left out of the slope), and
+   * returns the conditions that started or ended.
+   */
+  observe(t: number, rss: number, bounded = 0): WatchEvent[] {
     const { softLimit, hardLimit, hysteresisPercent, slopeLimit, slopeWindowMs } = this.limits;
     this.times.push(t);
-    this.values.push(rss);
+    this.values.push(rss - bounded);
     while (this.times.length > 2 && t - this.times[0] > slopeWindowMs) {
       this.times.shift();
       this.values.shift();

@@ -44,6 +44,19 @@ describe('Watchdog', () => {
     assert.ok(later.some((e) => e.kind === 'slope' && !e.active));
   });
 
+  it('does not call a cache filling to its bound a slope, but still counts it against the limits', () => {
+    const w = new Watchdog(limits);
+    const events = [];
+    // The result cache grows 20 MB a minute (the same climb as above) while the rest stays flat.
+    for (let s = 0; s <= 60; s++) {
+      const cache = (s / 60) * 20 * MB;
+      events.push(...w.observe(s * 1000, 100 * MB + cache, cache));
+    }
+    assert.equal(events.filter((e) => e.kind === 'slope').length, 0);
+    assert.ok(Math.abs(w.current.slopePerMinute ?? 1) < MB / 10);
+    assert.deepEqual(w.observe(61_000, 310 * MB, 200 * MB).map((e) => e.kind), ['soft'], 'RSS itself is still judged');
+  });
+
   it('does not call noise a slope', () => {
     const w = new Watchdog(limits);
     const events = [];
