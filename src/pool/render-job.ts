@@ -78,7 +78,8 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderEach, p
   for (const [style, out] of await render(image, requests, pool ? { pool } : {})) {
     const e = performance.now();
     const buf = await encode(out, format, quality);
-    // A Buffer may be a view on a larger pooled ArrayBuffer; only a whole one can be transferred.
+    // A Buffer may be a view on a larger ArrayBuffer (a pooled slab): keep only its bytes, so copying it to the
+    // main thread copies nothing else.
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
     if (pool && out.data.buffer instanceof ArrayBuffer && out.data.buffer !== image.data.buffer) pool.give(out.data.buffer);
     encodeMs += performance.now() - e;

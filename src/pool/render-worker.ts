@@ -8,7 +8,7 @@ import { offHeapCollector } from '../memory/collect-garbage.js';
 import { renderEach } from '../filters/render.js';
 import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
-import { movable, serializeError } from './worker-protocol.js';
+import { serializeError } from './worker-protocol.js';
 import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap; only the worker itself can measure it.
 import { reportAlso } from '../guard/worker-reporter.js';
@@ -39,7 +39,7 @@ reportAlso(() => {
 
 export default async function run(job: RenderJob): Promise<RenderResult> {
   try {
-    return movable(await renderJob(job, renderEach, pool));
+    return await renderJob(job, renderEach, pool);
   } catch (e) {
     throw serializeError(e);
   } finally {

@@ -1,11 +1,13 @@
 /**
  * How results and errors cross the worker boundary. postMessage keeps an Error's message but drops its
- * `code`, so a worker throws a plain object that reviveError() (src/errors.ts) turns back into an AtelierError; results carry
- * their artwork buffers in a transfer list instead of being copied.
+ * `code`, so a worker throws a plain object that reviveError() (src/errors.ts) turns back into an AtelierError.
+ *
+ * Results are copied to the main thread, not transferred. Transferring detaches the worker's buffers, and the
+ * first ArrayBuffer detached in an isolate makes V8 check every typed-array access there for detachment from
+ * then on: the filters ran ~10% slower in a thread that had detached one (BENCHMARKS.md, "Studio load"). Copying
+ * a job's encoded artworks (well under a megabyte) costs microseconds.
  */
-import { Piscina } from 'piscina';
 import { isAtelierError, type ErrorCode } from '../errors.js';
-import type { RenderResult } from './render-job.js';
 
 export interface SerializedError {
   name: 'AtelierError';
@@ -20,8 +22,3 @@ export function serializeError(e: unknown): SerializedError {
   return { name: 'AtelierError', code: 'INTERNAL', message: `rendering failed: ${message}` };
 }
 
-/** Wraps a result so piscina transfers its artwork buffers to the main thread. */
-export function movable(result: RenderResult): RenderResult {
-  const buffers = Object.values(result.artworks).map((a) => (a as Uint8Array).buffer);
-  return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: result } as never) as unknown as RenderResult;
-}
