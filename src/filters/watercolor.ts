@@ -36,7 +36,21 @@ class SobelRows {
     if (k >= 0) return k;
     k = this.rowOf.findIndex((r) => !keep.includes(r));
     this.rowOf[k] = y;
-    sourceRow(this.res, this.width, y * this.width * 3, (this.width - 1) * 3, this.diff[k], this.smooth[k]);
+    const { res, width } = this;
+    const d = this.diff[k];
+    const m = this.smooth[k];
+    const base = y * width * 3;
+    const last = (width - 1) * 3;
+    // Multiplying a float32 by 2 is exact, so that product needs no rounding.
+    for (let c = 0; c < width * 3; c++) {
+      // Inside, the neighbours are ±3 samples away; at the borders they reflect (x − 1 → 1, x + 1 → W − 2).
+      const l = base + (c >= 3 ? c - 3 : reflect(-1, width) * 3 + c);
+      const r = base + (c < last ? c + 3 : reflect(width, width) * 3 + c - last);
+      const a = res[l];
+      const b = res[r];
+      d[c] = f(b - a);
+      m[c] = f(f(a + b) + res[base + c] * 2);
+    }
     return k;
   }
 
@@ -44,47 +58,24 @@ class SobelRows {
   paint(y: number, height: number, out: Uint8ClampedArray): void {
     const rows = [reflect(y - 1, height), y, reflect(y + 1, height)];
     const [u, c, dn] = rows.map((r) => this.slot(r, rows));
-    outputRow(this.diff[u], this.diff[c], this.diff[dn], this.smooth[u], this.smooth[dn], this.res, y * this.width * 3, this.width * 3, out);
-  }
-}
-
-/*
- * The two loops below are functions of their own that start with the loop: V8 allocates a function's type
- * feedback lazily, in the middle of its first long call, and optimises it before the second; code ahead of the
- * loop then has no feedback yet, so the optimised code deoptimised on the next call, and every later call ran the
- * loop in on-stack-replacement code instead (its float locals boxed into heap numbers on every iteration, and
- * never re-optimised). `node --trace-osr` shows whether a kernel is caught that way.
- */
-
-/** Row kernels of source row `base` (see SobelRows): d = s[x+1] − s[x−1], m = (s[x−1] + s[x+1]) + 2·s[x]. */
-function sourceRow(res: Float32Array, width: number, base: number, last: number, d: Float32Array, m: Float32Array): void {
-  // Multiplying a float32 by 2 is exact, so that product needs no rounding.
-  for (let c = 0; c < width * 3; c++) {
-    // Inside, the neighbours are ±3 samples away; at the borders they reflect (x − 1 → 1, x + 1 → W − 2).
-    const l = base + (c >= 3 ? c - 3 : reflect(-1, width) * 3 + c);
-    const r = base + (c < last ? c + 3 : reflect(width, width) * 3 + c - last);
-    const a = res[l];
-    const b = res[r];
-    d[c] = f(b - a);
-    m[c] = f(f(a + b) + res[base + c] * 2);
-  }
-}
-
-/** Output samples [base, base + n) from the row kernels of the rows above, at and below (see SobelRows.paint). */
-function outputRow(dU: Float32Array, dM: Float32Array, dD: Float32Array, sU: Float32Array, sD: Float32Array, res: Float32Array, base: number, n: number, out: Uint8ClampedArray): void {
-  // Channel order B, G, R for the float sum, as OpenCV adds them.
-  for (let i = 0, p = base; i < n; i += 3, p += 3) {
-    const i1 = i + 1, i2 = i + 2;
-    const gxB = f(f(dU[i2] + dD[i2]) + dM[i2] * 2), gyB = f(sD[i2] - sU[i2]);
-    const gxG = f(f(dU[i1] + dD[i1]) + dM[i1] * 2), gyG = f(sD[i1] - sU[i1]);
-    const gxR = f(f(dU[i] + dD[i]) + dM[i] * 2), gyR = f(sD[i] - sU[i]);
-    const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
-    const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
-    const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
-    const scale = f(1 - f(f(mB + mG) + mR));
-    out[p] = f(f(res[p] * scale) * 255);
-    out[p + 1] = f(f(res[p + 1] * scale) * 255);
-    out[p + 2] = f(f(res[p + 2] * scale) * 255);
+    const dU = this.diff[u], dM = this.diff[c], dD = this.diff[dn];
+    const sU = this.smooth[u], sD = this.smooth[dn];
+    const { res } = this;
+    const base = y * this.width * 3;
+    // Channel order B, G, R for the float sum, as OpenCV adds them.
+    for (let i = 0, p = base; i < this.width * 3; i += 3, p += 3) {
+      const i1 = i + 1, i2 = i + 2;
+      const gxB = f(f(dU[i2] + dD[i2]) + dM[i2] * 2), gyB = f(sD[i2] - sU[i2]);
+      const gxG = f(f(dU[i1] + dD[i1]) + dM[i1] * 2), gyG = f(sD[i1] - sU[i1]);
+      const gxR = f(f(dU[i] + dD[i]) + dM[i] * 2), gyR = f(sD[i] - sU[i]);
+      const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
+      const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
+      const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
+      const scale = f(1 - f(f(mB + mG) + mR));
+      out[p] = f(f(res[p] * scale) * 255);
+      out[p + 1] = f(f(res[p + 1] * scale) * 255);
+      out[p + 2] = f(f(res[p + 2] * scale) * 255);
+    }
   }
 }
 
