@@ -8,6 +8,7 @@ import {
 } from '../../src/filters/domain-transform.js';
 import { normalizedConvolutionSteps, powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
+import { BAND } from '../../src/filters/oil-painting.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
 
@@ -78,9 +79,9 @@ test('watercolor equals the straightforward normalised convolution + Sobel', () 
   }
 });
 
-test('oil equals the brute-force histogram mode, for several radii, dynRatios and both roundings', () => {
+test('oil equals the brute-force histogram mode, for several radii, dynRatios and both roundings, across column bands', () => {
   const rnd = random(7);
-  for (const [w, h, size, dynRatio] of [[23, 17, 7, 1], [9, 31, 2, 3], [40, 5, 20, 1], [12, 12, 1, 127], [5, 4, 3, 2]] as const) {
+  for (const [w, h, size, dynRatio] of [[23, 17, 7, 1], [9, 31, 2, 3], [40, 5, 20, 1], [12, 12, 1, 127], [5, 4, 3, 2], [BAND + 45, 9, 7, 1], [2 * BAND + 3, 5, 20, 2]] as const) {
     // Few distinct levels, so ties between bins are common.
     const img = image(w, h, 3, () => Math.floor(rnd() * 4) * 60 + Math.floor(rnd() * 3));
     for (const grey of [false, true]) {
