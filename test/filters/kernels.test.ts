@@ -2,9 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
-import { windowBounds } from '../../src/filters/domain-transform.js';
-import { powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
+import {
+  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, iterationSigma, rangeScale, rowCoordinateLines,
+  SENTINELS, STRIP, windowBounds,
+} from '../../src/filters/domain-transform.js';
+import { normalizedConvolutionSteps, powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
+import { BAND } from '../../src/filters/oil-painting.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
 
@@ -75,9 +79,9 @@ test('watercolor equals the straightforward normalised convolution + Sobel', () 
   }
 });
 
-test('oil equals the brute-force histogram mode, for several radii, dynRatios and both roundings', () => {
+test('oil equals the brute-force histogram mode, for several radii, dynRatios and both roundings, across column bands', () => {
   const rnd = random(7);
-  for (const [w, h, size, dynRatio] of [[23, 17, 7, 1], [9, 31, 2, 3], [40, 5, 20, 1], [12, 12, 1, 127], [5, 4, 3, 2]] as const) {
+  for (const [w, h, size, dynRatio] of [[23, 17, 7, 1], [9, 31, 2, 3], [40, 5, 20, 1], [12, 12, 1, 127], [5, 4, 3, 2], [BAND + 45, 9, 7, 1], [2 * BAND + 3, 5, 20, 2]] as const) {
     // Few distinct levels, so ties between bins are common.
     const img = image(w, h, 3, () => Math.floor(rnd() * 4) * 60 + Math.floor(rnd() * 3));
     for (const grey of [false, true]) {
@@ -87,6 +91,64 @@ test('oil equals the brute-force histogram mode, for several radii, dynRatios an
       const got = renderStyles(input, [{ style: 'oil', params: { size, dynRatio } }]).get('oil')!;
       const gotRgb = got.channels === 1 ? image(w, h, 3, (x, y) => got.data[y * w + x]).data : got.data;
       assert.deepEqual(Array.from(gotRgb), Array.from(want), `${w}×${h} size ${size} dynRatio ${dynRatio} grey ${grey}`);
+    }
+  }
+});
+
+/**
+ * Images on which the window pointers meet their edge cases: flat (every row and column fits in one window, so the
+ * upper pointer runs into the sentinels), one pixel wide or high, a single pixel, steps so large that every window
+ * is one sample (coordinates in the hundreds of thousands, where float32 spacing is coarse), and a flat band beside
+ * an edge. [w, h, σs, σr, pixel]
+ */
+const POINTER_CASES: [number, number, number, number, (x: number, y: number, c: number) => number][] = [
+  [23, 5, 60, 0.45, () => 128],
+  [1, 17, 60, 0.45, (x, y, c) => (y * 37 + c * 11) % 256],
+  [17, 1, 5, 0.1, (x, y, c) => (x * 53 + c * 7) % 256],
+  [1, 1, 60, 0.45, () => 77],
+  [2, 2, 200, 0.01, (x, y, c) => ((x + y) % 2 ? 255 : 0) + c - c],
+  [40, 9, 200, 0.01, (x, y, c) => ((x + y) % 2 ? 250 : 3) + c],
+  [37, 6, 60, 0.07, (x, y, c) => (x < 20 ? 90 : x < 24 ? 90 + (x - 19) * 40 : 240) - c * 3 + (y === 3 && x > 30 ? 9 : 0)],
+];
+
+test('the production NC passes equal the straightforward normalised convolution on pointer edge cases, split or whole', () => {
+  for (const [w, h, sigmaS, sigmaR, pixel] of POINTER_CASES) {
+    const img = image(w, h, 3, pixel);
+    const I = ref.toUnit(img.data, w, h);
+    const k = rangeScale(sigmaS, sigmaR);
+    const want = ref.normalizedConvolution(I, ref.domainSteps(I, k), sigmaS).flat(2);
+    // Whole ranges, and ranges cut in two as the parallel renderer cuts them.
+    for (const split of [false, true]) {
+      const ctH = new Float32Array(h * (w + SENTINELS));
+      const ctV = new Float32Array(w * (h + SENTINELS));
+      const o = new Float32Array(w * h * 3);
+      const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+      for (const [y0, y1] of cut(h)) rowCoordinateLines(img.data, w, k, ctH, y0, y1, o);
+      for (const [x0, x1] of cut(w)) columnCoordinateLines(img.data, w, h, k, x0, x1, ctV, x0 * (h + SENTINELS));
+      for (const step of normalizedConvolutionSteps(o, w, h, ctH, ctV, sigmaS)) {
+        for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+      }
+      assert.deepEqual(Array.from(o), want, `${w}×${h} σs ${sigmaS} σr ${sigmaR} split ${split}`);
+    }
+  }
+});
+
+test('the production pencil window sizes equal the brute-force windows on pointer edge cases, split or whole', () => {
+  for (const [w, h, sigmaS, sigmaR, pixel] of POINTER_CASES) {
+    const img = image(w, h, 3, pixel);
+    const d = ref.domainSteps(ref.toUnit(img.data, w, h), rangeScale(sigmaS, sigmaR));
+    const r = boxRadius(iterationSigma(sigmaS, 0));
+    const want = new Array<number>(w * h).fill(0);
+    for (let y = 0; y < h; y++) ref.windows(ref.cumulative(d.hz[y]), r).forEach(([L, U], x) => (want[y * w + x] += U - L));
+    for (let x = 0; x < w; x++) ref.windows(ref.cumulative(d.vt.map((row) => row[x])), r).forEach(([L, U], y) => (want[y * w + x] += U - L));
+    for (const split of [false, true]) {
+      const sizes = new Float32Array(w * h);
+      const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+      for (const [y0, y1] of cut(h)) addRowWindowSizesRgb(img.data, w, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(w + SENTINELS), y0, y1);
+      for (const [x0, x1] of cut(w)) {
+        addColumnWindowSizesRgb(img.data, w, h, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(STRIP * (h + SENTINELS)), x0, x1);
+      }
+      assert.deepEqual(Array.from(sizes), want, `${w}×${h} σs ${sigmaS} σr ${sigmaR} split ${split}`);
     }
   }
 });
