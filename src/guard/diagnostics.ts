@@ -251,7 +251,10 @@ export class DiagnosticsStore {
         const c = JSON.parse(readFileSync(join(this.opts.dir, name, CAPTURE_FILES.meta), 'utf8')) as CaptureInfo;
         if (c.id === name && c.status === 'done') this.captures.push(c);
       } catch {
-        // an unfinished capture of a crashed run: not listed
+        // An unfinished capture of a run that stopped mid-capture: not a capture, and its partial files (a
+        // snapshot can be hundreds of MB) would escape the bound on the folder's bytes.
+        removeQuietly(join(this.opts.dir, name));
+        this.opts.log.warn({ capture: name }, 'removed an unfinished diagnostics capture left by an earlier run');
       }
     }
   }

@@ -1,7 +1,7 @@
 /** The watchdog's judgement and the guard's reactions, driven by a test clock and a scripted sampler. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -144,6 +144,22 @@ describe('DiagnosticsStore', () => {
     assert.equal(tight.list().length, 2, 'captures of an earlier run are listed');
     const last = await tight.start('manual', 'test', 0).done;
     assert.deepEqual(readdirSync(dir), [last.id]);
+  });
+
+  it('removes the unfinished capture a stopped run left behind, and keeps the finished ones and foreign files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guard-diag-'));
+    const write: CaptureWriter = async (folder) => writeFileSync(join(folder, 'heap.heapsnapshot'), Buffer.alloc(1024));
+    const done = await new DiagnosticsStore({ dir, maxCaptures: 5, maxBytes: 10 * MB, minIntervalMs: 0, profileMs: 0, log, history: () => [], write }).start('manual', 'test', 0).done;
+    // A run killed mid-capture: a folder with a partial snapshot and no capture.json.
+    const unfinished = '20261122T010203Z-007';
+    mkdirSync(join(dir, unfinished));
+    writeFileSync(join(dir, unfinished, 'heap.heapsnapshot'), Buffer.alloc(4096));
+    writeFileSync(join(dir, 'notes.txt'), 'not ours');
+    const { log: recLog, lines } = recordingLog();
+    const store = new DiagnosticsStore({ dir, maxCaptures: 5, maxBytes: 10 * MB, minIntervalMs: 0, profileMs: 0, log: recLog, history: () => [], write });
+    assert.deepEqual(store.list().map((c) => c.id), [done.id]);
+    assert.deepEqual(readdirSync(dir).sort(), [done.id, 'notes.txt'].sort());
+    assert.ok(lines.some((l) => /unfinished diagnostics capture/.test(l.msg)));
   });
 
   it('refuses a second capture while one runs, and automatic ones inside the minimum interval', async () => {
