@@ -4,6 +4,7 @@
  * then send one job to the render pool with the request's time limit and its client's abort signal, and
  * store the encoded artworks. The event loop never touches pixels.
  */
+import { linkedAbort } from './linked-abort.js';
 import type { OffHeapCollector } from '../memory/collect-garbage.js';
 import { AtelierError } from '../errors.js';
 import type { StyleId } from '../filters/registry.js';
@@ -69,12 +70,13 @@ export class RenderService {
     const size = upload.length;
     this.pendingBytes += size;
     this.active++;
+    const abort = linkedAbort([clientSignal, this.shutdown.signal]);
     try {
       await probe(upload, { maxPixels: config.maxPixels });
       const stopTimer = metrics.renderDuration.startTimer();
       const result = await pool.run(
         { input: upload, requests: options.styles, maxSide: options.maxSide, maxPixels: config.maxPixels, format: options.format, quality: options.quality },
-        { signal: AbortSignal.any([clientSignal, this.shutdown.signal]), timeoutMs: config.requestTimeoutMs },
+        { signal: abort.signal, timeoutMs: config.requestTimeoutMs },
       );
       stopTimer();
       for (const [stage, ms] of Object.entries(result.timings)) metrics.renderStage.observe({ stage }, ms / 1000);
@@ -103,6 +105,7 @@ export class RenderService {
       if (code === 'TIMEOUT') throw new AtelierError('TIMEOUT', `the render took longer than the time limit of ${config.requestTimeoutMs / 1000} s and was stopped`);
       throw e;
     } finally {
+      abort.dispose();
       this.pendingBytes -= size;
       this.active--;
       // A render leaves the upload's socket chunks dead on this thread: collect once enough have piled up.
