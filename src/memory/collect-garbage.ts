@@ -52,6 +52,10 @@ export interface OffHeapCollectorOptions {
 export interface OffHeapCollector {
   /** Collects if the ArrayBuffer bytes beyond what is retained exceed the threshold; true when it did. */
   check(): boolean;
+  /**
+   * collectedBytes is what had been freed when the GC returned; V8 may free more a moment later (its sweeper
+   * releases dead backing stores concurrently), so it is a lower bound.
+   */
   stats(): { checks: number; collections: number; collectedBytes: number; gcMs: number };
 }
 
