@@ -59,8 +59,11 @@ export class BufferPool {
   private allocations = 0;
   private trims = 0;
   private trimmedBytes = 0;
-  /** Buffers handed out since the last trim(): the working set of the latest job. */
-  private readonly recent = new Set<ArrayBuffer>();
+  /**
+   * Buffers handed out since the last trim(): the working set of the latest job. Weak, so a buffer the caller
+   * keeps (an output it never gives back) is not held here by a pool that is never trimmed.
+   */
+  private recent = new WeakSet<ArrayBuffer>();
 
   constructor(opts: BufferPoolOptions = {}) {
     const max = opts.maxFreeBytes ?? Infinity;
@@ -103,7 +106,7 @@ export class BufferPool {
       this.freeTotal -= b.byteLength;
       this.trimmedBytes += b.byteLength;
     }
-    this.recent.clear();
+    this.recent = new WeakSet();
   }
 
   give(b: ArrayBuffer): void {
