@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InspectorSession } from './inspector-session.js';
-import { getGc } from './leak-measure.js';
+import { getGc } from './collect-garbage.js';
 
 const dir = process.env.ATELIER_ALLOC_DIR;
 const interval = Number(process.env.ATELIER_ALLOC_INTERVAL) || 32768;

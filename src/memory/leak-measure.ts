@@ -24,8 +24,6 @@ export interface MeasureOptions {
   snapshot?: (index: 0 | 1 | 2, iteration: number) => Promise<void> | void;
 }
 
-export { getGc };
-
 export interface MeasureResult { samples: RetainedSample[]; snapshotIterations: number[] }
 
 

@@ -18,8 +18,8 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 /**
- * Free working buffers this thread keeps between jobs. At the default maxSide 1024 a job's working set is
- * 26–35 MB with the four seed styles and 49 MB with all six at 1024×1024 (BENCHMARKS.md, "Soak"): keeping up to
+ * Free working buffers this thread keeps between jobs (trimmed after each to what that job used). At the default
+ * maxSide 1024 a job's working set is ~25 MB with the four seed styles rendered one at a time: keeping up to
  * 64 MB lets the next such job allocate nothing, while the buffers of a rare larger job (maxSide 0: a 4096-px
  * image needs ~200 MB per buffer) are dropped to the garbage collector instead of pinned for the thread's life.
  */
