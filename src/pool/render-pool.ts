@@ -14,6 +14,7 @@ import { AtelierError, isAtelierError, reviveError } from '../errors.js';
 import { validateInteger } from '../imaging/limits.js';
 import type { RenderJob, RenderResult } from './render-job.js';
 import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
+import { linkedAbort } from './linked-abort.js';
 
 export interface RenderPoolOptions {
   /** Worker threads; default one per core. */
@@ -31,7 +32,6 @@ export interface RenderPoolOptions {
   /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 8 MiB). */
   gcThresholdBytes?: number;
 }
-
 
 export interface RunOptions {
   /** Aborts the job whether it is queued or running. An AtelierError given as the reason is what run() rejects with. */
@@ -157,8 +157,11 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       throw new AtelierError('OVERLOADED', `the render queue is full (${maxQueue} waiting, ${threads} running); try again shortly`);
     }
     const signals = [runOptions.signal, timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // The caller's signal may live long (a batch, a server's shutdown): link to it, and let go when the job ends.
+    const link = signals.length > 1 ? linkedAbort(signals) : undefined;
+    const signal = link ? link.signal : signals[0];
     if (signal?.aborted) {
+      link?.dispose();
       counts.aborted++;
       throw abortReason(signal.reason, timeoutMs);
     }
@@ -171,6 +174,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     } catch (e) {
       throw classify(e, timeoutMs);
     } finally {
+      link?.dispose();
       active--;
     }
   }

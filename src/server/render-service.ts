@@ -4,7 +4,7 @@
  * then send one job to the render pool with the request's time limit and its client's abort signal, and
  * store the encoded artworks. The event loop never touches pixels.
  */
-import { linkedAbort } from './linked-abort.js';
+import { linkedAbort } from '../pool/linked-abort.js';
 import type { OffHeapCollector } from '../memory/collect-garbage.js';
 import { AtelierError } from '../errors.js';
 import type { StyleId } from '../filters/registry.js';

@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import sharp from 'sharp';
 import { createRenderPool, type RenderJob, type RenderPool } from '../../src/pool/index.js';
 import { AtelierError, type ErrorCode } from '../../src/errors.js';
@@ -111,6 +112,17 @@ test('timeoutMs aborts a running job with TIMEOUT', async () => {
   const p = pool();
   await assert.rejects(p.run(job({ testMode: 'spin', ms: 20_000 }), { timeoutMs: 200 }), fails('TIMEOUT', /longer than 200 ms/));
   await assert.rejects(p.run(job({ testMode: 'sleep', ms: 1 }), { signal: AbortSignal.abort() }), fails('CLIENT_CLOSED'));
+});
+
+test('a long-lived caller signal keeps nothing from the jobs run under it with a time limit', async () => {
+  const p = pool();
+  const batch = new AbortController();
+  for (let i = 0; i < 5; i++) await p.run(job({ testMode: 'sleep', ms: 1 }), { signal: batch.signal, timeoutMs: 10_000 });
+  await assert.rejects(p.run(job({ testMode: 'spin', ms: 20_000 }), { signal: batch.signal, timeoutMs: 200 }), fails('TIMEOUT'));
+  assert.equal(getEventListeners(batch.signal, 'abort').length, 0, 'every job let go of the caller\'s signal');
+  const aborted = p.run(job({ testMode: 'spin', ms: 20_000 }), { signal: batch.signal, timeoutMs: 10_000 });
+  batch.abort();
+  await assert.rejects(aborted, fails('CLIENT_CLOSED'), 'and the link still carries an abort through');
 });
 
 test('a crashed worker becomes WORKER_CRASHED and the next job succeeds', async () => {

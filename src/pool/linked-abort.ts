@@ -1,8 +1,8 @@
 /**
  * An AbortSignal that aborts when any of its sources does, and lets go of them when disposed.
- * AbortSignal.any() cannot be used with a long-lived source (the service's shutdown signal): Node 20 keeps a
- * WeakRef to every signal made from a source in that source's set of dependants, and never removes it, so one
- * entry per request piles up for the server's life. `atelier mem diff` found ~1.2 per render in a soak.
+ * AbortSignal.any() cannot be used with a long-lived source (the studio's shutdown signal, a CLI batch's signal):
+ * Node 20 keeps a WeakRef to every signal made from a source in that source's set of dependants, and never removes
+ * it, so one entry per job piles up for the source's life. `atelier mem diff` found ~1.2 per render in a soak.
  */
 export interface LinkedAbort {
   signal: AbortSignal;

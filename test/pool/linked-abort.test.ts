@@ -2,7 +2,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { linkedAbort } from '../../src/server/linked-abort.js';
+import { linkedAbort } from '../../src/pool/linked-abort.js';
 import { measureLeak } from '../../src/memory/assert-no-leak.js';
 
 it('aborts when a source aborts, with its reason, and detaches from the others', () => {
