@@ -40,7 +40,9 @@ export async function encode(image: PixelImage, format: OutputFormat, quality?: 
       break;
     case 'jpeg':
       if (channels === 4) pipeline = pipeline.flatten({ background: '#ffffff' });
-      pipeline = pipeline.jpeg({ ...q, mozjpeg: false });
+      // Huffman tables optimised per image (sharp's default) make the encode ~2.5× slower for 1.4% smaller
+      // artworks (four 1024×768 seed artworks at q90: 37–46 ms → 15–16 ms, 837 → 849 KB).
+      pipeline = pipeline.jpeg({ ...q, mozjpeg: false, optimiseCoding: false });
       break;
     case 'webp':
       pipeline = pipeline.webp(q);
