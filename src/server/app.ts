@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, installErrorHandler } from './error-handler.js';
 import { createStudio, type Studio, type StudioDeps } from './studio.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -31,17 +31,24 @@ export interface BuildAppOptions extends StudioDeps {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  const studio = createStudio(config, options);
   const app = Fastify({
     logger: { level: config.logLevel },
-    // Renders can take a while; the per-request render limit is enforced by the render service.
-    requestTimeout: 0,
+    // Node's requestTimeout covers receiving a request (headers and body), not answering it: the render's own
+    // limit is the render service's. Node 20 never applies it while headersTimeout (default 60 s) is larger, so
+    // that one is capped too; connections are checked often enough to cut a slow client near its limit.
+    requestTimeout: config.uploadTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.uploadTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(config.uploadTimeoutMs / 10))),
+    },
+    clientErrorHandler: clientErrorHandler(config, studio.metrics),
     bodyLimit: config.maxUploadBytes,
     // Draining is the studio's own (lifecycle.ts): renders get the usual JSON 503 while artworks stay
     // downloadable; once fastify closes, idle keep-alive sockets are closed.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
-  const studio = createStudio(config, options);
   app.decorate('studio', studio);
   installErrorHandler(app, config, studio.metrics);
 

@@ -22,6 +22,7 @@ export interface ServerConfig {
   maxQueue: number;
   /** Per-request time limit for a render, queue wait included. */
   requestTimeoutMs: number;
+  uploadTimeoutMs: number;
   /** How long a graceful shutdown waits for in-flight requests before aborting them. */
   shutdownTimeoutMs: number;
   /** Largest accepted upload (raw body or multipart file). */
@@ -115,9 +116,10 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   threads: { env: 'ATELIER_THREADS', flag: '--threads', kind: { type: 'int', min: 1, max: 256 }, default: () => availableParallelism(), doc: 'render worker threads (default: one per core)' },
   maxQueue: { env: 'ATELIER_MAX_QUEUE', flag: '--max-queue', kind: { type: 'int', min: 0, max: 100_000 }, default: () => 32, doc: 'renders waiting for a worker before 503' },
   requestTimeoutMs: { env: 'ATELIER_REQUEST_TIMEOUT', flag: '--request-timeout', kind: { type: 'duration', min: 10, max: 3_600_000 }, default: () => 30_000, doc: 'time limit of one render request (504 after it)' },
+  uploadTimeoutMs: { env: 'ATELIER_UPLOAD_TIMEOUT', kind: { type: 'duration', min: 100, max: 3_600_000 }, default: () => 120_000, doc: 'time a client has to send its whole request, upload included (408 after it)' },
   shutdownTimeoutMs: { env: 'ATELIER_SHUTDOWN_TIMEOUT', kind: { type: 'duration', min: 0, max: 3_600_000 }, default: () => 30_000, doc: 'how long SIGTERM/SIGINT wait for in-flight requests' },
   maxUploadBytes: { env: 'ATELIER_MAX_UPLOAD', kind: { type: 'bytes', min: 1024, max: 1024 * MB }, default: () => 25 * MB, doc: 'largest upload (413 above)' },
-  maxPendingUploadBytes: { env: 'ATELIER_MAX_PENDING_UPLOADS', kind: { type: 'bytes', min: 1024, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'upload bytes held by queued and running renders together (503 above)' },
+  maxPendingUploadBytes: { env: 'ATELIER_MAX_PENDING_UPLOADS', kind: { type: 'bytes', min: 1024, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'upload bytes held by render requests in flight together, from the first byte read to the answer (503 above)' },
   maxPixels: { env: 'ATELIER_MAX_PIXELS', kind: { type: 'int', min: 1, max: 1_000_000_000 }, default: () => 50_000_000, doc: 'largest decoded image in pixels (413 above, judged from the header)' },
   defaultMaxSide: { env: 'ATELIER_DEFAULT_MAX_SIDE', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 1024, doc: 'longest side of artworks when a request names no maxSide' },
   maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },

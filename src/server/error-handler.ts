@@ -3,6 +3,8 @@
  * the code. Fastify's and the multipart parser's own errors (body too large, bad multipart, unsupported content
  * type, schema validation) are translated to AtelierError first, so clients see one shape for everything.
  */
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AtelierError, HTTP_STATUS, isAtelierError, reviveError, type ErrorCode } from '../errors.js';
 import type { ServerConfig } from './config.js';
@@ -73,4 +75,29 @@ export function installErrorHandler(app: FastifyInstance, config: ServerConfig, 
     metrics.rejectedInputs.inc({ reason: 'NOT_FOUND' });
     void reply.code(404).send(new AtelierError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
   });
+}
+
+/**
+ * Errors Node's HTTP parser raises before fastify sees a request: the request not complete within
+ * ATELIER_UPLOAD_TIMEOUT (Node's requestTimeout: a slow client would otherwise hold its socket and the bytes it
+ * sent for ever), headers too large, a malformed request. The answer is written on the socket in the studio's
+ * JSON shape, and the socket is closed.
+ */
+export function clientErrorHandler(config: Pick<ServerConfig, 'uploadTimeoutMs'>, metrics: StudioMetrics): (err: Error & { code?: string }, socket: Socket) => void {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const e =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AtelierError('REQUEST_TIMEOUT', `the request did not arrive in full within ${config.uploadTimeoutMs / 1000} s`)
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? new AtelierError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts')
+          : new AtelierError('INVALID_ARGUMENT', `malformed HTTP request (${err.code ?? err.message})`);
+    metrics.rejectedInputs.inc({ reason: e.code });
+    const status = HTTP_STATUS[e.code];
+    const body = JSON.stringify(e.toJSON());
+    if (socket.writable) {
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy();
+  };
 }

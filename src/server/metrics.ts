@@ -25,6 +25,7 @@ export interface StudioMetrics {
   cacheEntries: Gauge;
   queueDepth: Gauge;
   inFlight: Gauge;
+  uploadBytes: Gauge;
   poolUtilization: Gauge;
   /** Runs before every scrape, to copy live values (queue depth, cache bytes…) into gauges. */
   addCollector(fn: () => void): void;
@@ -68,6 +69,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Studi
     cacheEntries: new Gauge({ name: 'atelier_cache_entries', help: 'Renders held by the result cache', registers: reg }),
     queueDepth: new Gauge({ name: 'atelier_queue_depth', help: 'Render jobs waiting for a worker', registers: reg }),
     inFlight: new Gauge({ name: 'atelier_pool_in_flight', help: 'Render jobs running in a worker', registers: reg }),
+    uploadBytes: new Gauge({ name: 'atelier_upload_bytes_in_flight', help: 'Upload bytes reserved by render requests in flight, from arrival to answer (bound: ATELIER_MAX_PENDING_UPLOADS)', registers: reg }),
     poolUtilization: new Gauge({ name: 'atelier_pool_utilization', help: 'Share of worker time spent rendering (0-1), as piscina reports it', registers: reg }),
     addCollector(fn) {
       collectors.push(fn);

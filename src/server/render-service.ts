@@ -28,8 +28,6 @@ export class RenderService {
   /** Aborts every running job at once (shutdown past its timeout). */
   private readonly shutdown = new AbortController();
   private active = 0;
-  /** Bytes of the uploads held by renders in flight (they wait in the queue as encoded bytes). */
-  private pendingBytes = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: { pool: RenderPool; cache: ResultCache; metrics: StudioMetrics; config: ServerConfig; offHeap?: OffHeapCollector }) {}
@@ -63,12 +61,6 @@ export class RenderService {
       return { render: hit, cached: true };
     }
     metrics.cacheMisses.inc();
-    if (this.pendingBytes > 0 && this.pendingBytes + upload.length > config.maxPendingUploadBytes) {
-      metrics.renders.inc({ outcome: 'shed' });
-      throw new AtelierError('OVERLOADED', `the renders waiting already hold ${Math.round(this.pendingBytes / 1048576)} MB of uploads; try again shortly`);
-    }
-    const size = upload.length;
-    this.pendingBytes += size;
     this.active++;
     const abort = linkedAbort([clientSignal, this.shutdown.signal]);
     try {
@@ -106,7 +98,6 @@ export class RenderService {
       throw e;
     } finally {
       abort.dispose();
-      this.pendingBytes -= size;
       this.active--;
       // A render leaves the upload's socket chunks dead on this thread: collect once enough have piled up.
       this.deps.offHeap?.check();

@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js';
 import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
 import { RenderService } from './render-service.js';
+import { UploadBudget } from './upload-budget.js';
 import { createRenderPool, type RenderPool, type RenderPoolStats } from '../pool/index.js';
 import { offHeapCollector, type OffHeapCollector } from '../memory/collect-garbage.js';
 
@@ -28,6 +29,8 @@ export interface Studio {
   cache: ResultCache;
   pool: RenderPool;
   renders: RenderService;
+  /** Upload bytes held by render requests in flight (ATELIER_MAX_PENDING_UPLOADS). */
+  uploads: UploadBudget;
   /** The main thread's collector of dead buffers (see ATELIER_GC_THRESHOLD). */
   offHeap: OffHeapCollector;
   lifecycle: Lifecycle;
@@ -52,6 +55,7 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
   // The main thread's dead buffers (upload chunks, answers sent): the cache's artworks are alive on purpose.
   const offHeap = offHeapCollector({ thresholdBytes: config.gcThresholdBytes, retained: () => cache.stats().bytes });
   const renders = new RenderService({ pool, cache, metrics, config, offHeap });
+  const uploads = new UploadBudget(config.maxPendingUploadBytes);
   const poolStats = (): RenderPoolStats => pool.stats();
   const queueFull = (): boolean => {
     const s = pool.stats();
@@ -65,6 +69,7 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
     metrics.queueDepth.set(s.queued);
     metrics.inFlight.set(s.running);
     metrics.poolUtilization.set(s.utilisation);
+    metrics.uploadBytes.set(uploads.heldBytes);
   });
-  return { config, metrics, cache, pool, renders, offHeap, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
+  return { config, metrics, cache, pool, renders, uploads, offHeap, lifecycle: { draining: false, activeRequests: 0, holds: new Set() }, poolStats, queueFull };
 }

@@ -48,7 +48,7 @@ describe('load shedding, aborts and time limits', () => {
     }
   });
 
-  it('sheds renders with 503 when the uploads held by queued renders would pass their byte bound', async () => {
+  it('sheds renders with 503 when the uploads held by requests in flight would pass their byte bound', async () => {
     const photos = await Promise.all([70, 71].map((i) => bigPhoto(i)));
     const s = await startStudio({ threads: 1, maxQueue: 8, maxPendingUploadBytes: Math.ceil(photos[0].length * 1.5) });
     try {
@@ -58,7 +58,7 @@ describe('load shedding, aborts and time limits', () => {
       const shed = await postRaw(s.url, photos[1], 'image/jpeg', SLOW);
       assert.equal(shed.status, 503);
       assert.equal(shed.json.error.code, 'OVERLOADED');
-      assert.match(shed.json.error.message, /MB of uploads/);
+      assert.match(shed.json.error.message, /uploads in flight already hold/);
       first.abort();
       await pending;
     } finally {

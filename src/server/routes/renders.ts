@@ -3,7 +3,7 @@
  * The photo comes as multipart field `image` or as a raw image/* body; options come as multipart fields or
  * query parameters (multipart wins when both name the same field).
  */
-import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { AtelierError } from '../../errors.js';
 import { isStyleId } from '../../filters/registry.js';
@@ -109,7 +109,20 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     done(new AtelierError('UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not an image; send a photo as multipart/form-data field "image" or as a raw image/* body`), undefined);
   });
 
-  app.post('/api/renders', { bodyLimit: config.maxUploadBytes, schema: { response: { 201: RENDER_RESPONSE } } }, async (request, reply) => {
+  // Before a byte of the body is read, the upload's bytes are reserved until the answer (upload-budget.ts).
+  const reserveUpload = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const declared = Number(request.headers['content-length']);
+    const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.maxUploadBytes) : config.maxUploadBytes;
+    const release = studio.uploads.reserve(bytes);
+    if (!release) {
+      // The body stays unread: the connection is closed after the answer rather than drained.
+      void reply.header('connection', 'close');
+      throw new AtelierError('OVERLOADED', `the uploads in flight already hold ${Math.round(studio.uploads.heldBytes / 1048576)} MB, the most the studio takes at once; try again shortly`);
+    }
+    reply.raw.once('close', release);
+  };
+
+  app.post('/api/renders', { bodyLimit: config.maxUploadBytes, onRequest: reserveUpload, schema: { response: { 201: RENDER_RESPONSE } } }, async (request, reply) => {
     const { lifecycle } = studio;
     if (lifecycle.draining) throw new AtelierError('NOT_READY', 'the server is shutting down; retry on another instance');
     if (lifecycle.holds.size > 0) throw new AtelierError('OVERLOADED', `the server is not taking renders now (${[...lifecycle.holds].join('; ')}); try again shortly`);
