@@ -10,7 +10,7 @@ import { LoadMeter } from './load-meter.js';
 import { createMemorySampler } from './memory-sample.js';
 import { MemoryGuard } from './memory-guard.js';
 import { memoryRoutes } from './routes.js';
-import { WorkerMemoryTracker } from './worker-memory.js';
+import { WorkerMemoryTracker } from '../memory/worker-memory-tracker.js';
 
 export { MemoryGuard, type Alert, type GuardPoint } from './memory-guard.js';
 export { Watchdog, type WatchdogLimits, type WatchEvent } from './watchdog.js';

@@ -6,7 +6,7 @@
 import sharp from 'sharp';
 import { processMemory, residentFileBytes } from '../memory/process-memory.js';
 import type { Studio } from '../server/studio.js';
-import type { WorkerMemoryTracker } from './worker-memory.js';
+import type { WorkerMemoryTracker } from '../memory/worker-memory-tracker.js';
 
 const MiB = 1024 * 1024;
 

@@ -14,6 +14,8 @@ export { runWithAllocationSampling, type AllocRunResult } from './alloc-run.js';
 export { runLeakTest, leakJson, validateLeakOptions, LEAK_DEFAULTS, type LeakTestOptions } from './leak-test.js';
 export { judgeTrend, decide, judgeRun, TREND_P, SLOPE_CONFIDENCE, type LeakReport, type LeakSuspect, type TrendJudgement } from './leak-judge.js';
 export { measureIterations, settle, snapshotPoints, type RetainedSample } from './leak-measure.js';
+export { WorkerMemoryTracker, type WorkersMemory } from './worker-memory-tracker.js';
+export { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-memory-channel.js';
 export { getGc, collectGarbage, offHeapCollector, type OffHeapCollector, type OffHeapCollectorOptions } from './collect-garbage.js';
 export { formatLeakReport } from './leak-format.js';
 export { leakReportPage } from './leak-html.js';

@@ -110,7 +110,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     execArgv: workerExecArgv(file),
     workerData,
     // piscina's default ('sync') parks an idle worker in Atomics.wait, which stops its event loop: the worker's
-    // memory reports (src/guard/worker-reporter.ts) then stop after the first job. 'async' waits without blocking;
+    // memory reports (src/memory/worker-memory-reporter.ts) then stop after the first job. 'async' waits without blocking;
     // its cost is nothing next to a render.
     atomics: 'async',
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),

@@ -10,8 +10,8 @@ import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { serializeError } from './worker-protocol.js';
 import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
-// The memory guard sums every worker's V8 heap; only the worker itself can measure it.
-import { reportAlso } from '../guard/worker-reporter.js';
+// The memory guard sums every worker's V8 heap (WorkerMemoryTracker); only the worker itself can measure it.
+import { reportAlso } from '../memory/worker-memory-reporter.js';
 
 sharp.concurrency(1);
 // Every upload is new, so libvips' operation cache would only hold memory.

@@ -1,17 +1,17 @@
 /**
- * Loaded by each render worker (src/pool/render-worker.ts): posts this thread's V8 memory on the worker-memory
- * channel once a second, and whenever the main thread asks (it posts "report" when it samples). Nothing here
- * keeps the thread alive.
+ * Imported by a worker thread (the studio's render workers do): posts this thread's V8 memory on the
+ * worker-memory channel once a second, and whenever the main thread asks (WorkerMemoryTracker.request). Nothing
+ * here keeps the thread alive; in the main thread it does nothing.
  */
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-channel.js';
+import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-memory-channel.js';
 
 const REPORT_EVERY_MS = 1000;
 
 type Extra = Pick<WorkerMemoryReport, 'bufferPoolFree' | 'gcCollections' | 'gcMs'>;
 let extra: () => Extra = () => ({});
 
-/** What else the worker reports with its memory: its buffer pool and off-heap collections (render-worker.ts). */
+/** What else the worker reports with its memory, e.g. its buffer pool and off-heap collections (render-worker.ts). */
 export function reportAlso(fn: () => Extra): void {
   extra = fn;
 }

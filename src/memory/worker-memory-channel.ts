@@ -1,6 +1,6 @@
 /**
- * How render workers tell the main thread about their own V8 memory (heap, external, ArrayBuffers): a
- * BroadcastChannel every thread of the process can post on. Only the worker can read its isolate's numbers.
+ * How worker threads tell the main thread about their own V8 memory (heap, external, ArrayBuffers): a
+ * BroadcastChannel every thread of the process can post on. Only a worker can read its own isolate's numbers.
  */
 export const WORKER_MEMORY_CHANNEL = 'atelier:worker-memory';
 

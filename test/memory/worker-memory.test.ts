@@ -2,8 +2,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BroadcastChannel } from 'node:worker_threads';
-import { WorkerMemoryTracker } from '../../src/guard/worker-memory.js';
-import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from '../../src/guard/worker-channel.js';
+import { WorkerMemoryTracker } from '../../src/memory/worker-memory-tracker.js';
+import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from '../../src/memory/worker-memory-channel.js';
 
 it('sums the latest report of each live worker, capped at the pool size, forgetting long-silent ones', async () => {
   let now = 1000;

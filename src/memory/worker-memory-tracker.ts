@@ -1,9 +1,10 @@
 /**
- * The main thread's view of the render workers' memory: the last report of each live worker, summed. A worker
- * that stops reporting (it died, or was stopped when idle) drops out after a few missed reports.
+ * The main thread's view of its worker threads' memory (each reports its own, worker-memory-reporter.ts): the
+ * last report of each live worker, summed. A worker that stops reporting (it died, or was stopped when idle)
+ * drops out after a few missed reports.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-channel.js';
+import { WORKER_MEMORY_CHANNEL, type WorkerMemoryReport } from './worker-memory-channel.js';
 
 export interface WorkersMemory {
   workers: number;
