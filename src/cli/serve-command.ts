@@ -48,7 +48,7 @@ export function registerServe(program: Command): void {
       const [{ buildApp }, { startServer }, { STUDIO_PLUGINS }] = await Promise.all([
         import('../server/app.js'),
         import('../server/lifecycle.js'),
-        import('../server/plugins.js'),
+        import('./studio-plugins.js'),
       ]);
       const app = await buildApp({ config, plugins: STUDIO_PLUGINS });
       const server = await startServer(app);

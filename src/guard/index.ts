@@ -1,6 +1,6 @@
 /**
  * The memory guard as a studio plugin: worker memory tracking, sampling, the watchdog, diagnostics captures,
- * the `atelier_` memory metrics and the /memory dashboard. `atelier serve` registers it (src/server/plugins.ts).
+ * the `atelier_` memory metrics and the /memory dashboard. `atelier serve` registers it (src/cli/studio-plugins.ts).
  */
 import type { StudioPlugin } from '../server/app.js';
 import { activeAllocator } from './allocator.js';
