@@ -54,7 +54,10 @@ for (const [name, v] of [['--hits', HITS], ['--hostile', HOSTILE_SHARE], ['--war
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm run bench:soak does)`);
 const label = args.label ?? `${args.allocator ?? 'default'}-c${C}-n${N}`;
 
-interface Reading { done: number; t: number; rss: number; heap: number; heapUsed: number; workersHeapUsed: number; external: number; libvips: number; cache: number; unexplained: number }
+interface Reading { done: number; t: number; rss: number; code: number; heap: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number }
+
+/** The parts of RSS the server reports, in the order they add up to it (rss = code + heap + external + cache + unexplained). */
+const PARTS = ['code', 'heap', 'external', 'bufferPools', 'cache', 'unexplained'] as const;
 
 async function startServer(): Promise<{ base: string; stop(): Promise<number | null> }> {
   const flags = ['--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
@@ -91,9 +94,9 @@ async function main(): Promise<void> {
 
   const sampler = setInterval(async () => {
     try {
-      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; heapTotal: number; heapUsed: number; workersHeapUsed: number; external: number; libvips: number; cache: number; unexplained: number } };
+      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; code: number; heapTotal: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number } };
       const l = s.latest;
-      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, heap: l.heapTotal, heapUsed: l.heapUsed, workersHeapUsed: l.workersHeapUsed, external: l.external, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
+      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, code: l.code, heap: l.heapTotal, heapUsed: l.heapUsed, workersHeapUsed: l.workersHeapUsed, external: l.external, bufferPools: l.bufferPools, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
     } catch {
       // the server is busy; the next second will do
     }
@@ -155,6 +158,8 @@ async function main(): Promise<void> {
   const slope = fit.slope;
   // The same fit without the result cache, which fills to its bound by design: what grows besides it.
   const slopeWithoutCache = leastSquares(after.map((x) => x.done / 1000), after.map((x) => (x.rss - x.cache) / MB)).slope;
+  // Where a slope comes from: the same fit on each part the server reports (bufferPools is part of external).
+  const partSlopes = Object.fromEntries(PARTS.map((k) => [k, +leastSquares(after.map((x) => x.done / 1000), after.map((x) => x[k] / MB)).slope.toFixed(2)]));
   const peakSampled = Math.max(...readings.map((x) => x.rss));
   const last = readings[readings.length - 1];
   const hostileOk = [...hostileAnswers.values()].every((m) => [...m.keys()].every((s) => s >= 400 && s < 500));
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
     hostile: hostileSummary,
     rssSlopeMBPer1000: +slope.toFixed(2),
     rssWithoutCacheSlopeMBPer1000: +slopeWithoutCache.toFixed(2),
+    partSlopesMBPer1000: partSlopes,
     peakRssMB: +(peak / MB).toFixed(1),
     peakRssSampledMB: +(peakSampled / MB).toFixed(1),
     finalMB: last ? { rss: +(last.rss / MB).toFixed(1), heap: +(last.heap / MB).toFixed(1), heapUsed: +(last.heapUsed / MB).toFixed(1), external: +(last.external / MB).toFixed(1), libvips: +(last.libvips / MB).toFixed(1), cache: +(last.cache / MB).toFixed(1), unexplained: +(last.unexplained / MB).toFixed(1) } : null,
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
     `mix: ${misses} misses, ${hits} repeats, ${results.mix.hostile} hostile; statuses ${JSON.stringify(results.statuses)}`,
     `hostile answers by kind: ${JSON.stringify(hostileSummary)}`,
     `RSS slope after the first ${Math.round(WARMUP * 100)}%: ${results.rssSlopeMBPer1000} MB per 1000 requests   [${verdict(results.targets.slope)} ≤ 1]`,
-    `  (RSS − result cache: ${results.rssWithoutCacheSlopeMBPer1000} MB per 1000 requests)`,
+    `  (RSS − result cache: ${results.rssWithoutCacheSlopeMBPer1000} MB per 1000 requests; by part: ${Object.entries(partSlopes).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `peak RSS: ${results.peakRssMB} MB (VmHWM; sampled ${results.peakRssSampledMB} MB)   [${verdict(results.targets.peak)} ≤ ${peakTarget}]`,
     `final: ${JSON.stringify(results.finalMB)} MB`,
     `5xx other than 503: ${unexpected5xx} [${verdict(results.targets.no5xx)}]; 503 shed: ${shed}; hostile all 4xx: ${verdict(hostileOk)}; server exit ${exitCode}`,
