@@ -109,6 +109,14 @@ export class BufferPool {
     this.recent = new WeakSet();
   }
 
+  /** Drops every free buffer (a thread that has gone idle gives its memory back). */
+  clear(): void {
+    for (const b of this.free) this.trimmedBytes += b.byteLength;
+    this.free.length = 0;
+    this.freeTotal = 0;
+    this.recent = new WeakSet();
+  }
+
   give(b: ArrayBuffer): void {
     if (this.free.includes(b)) return;
     this.free.push(b);

@@ -13,7 +13,7 @@ import 'sharp';
 import { AtelierError, isAtelierError, reviveError } from '../errors.js';
 import { validateInteger } from '../imaging/limits.js';
 import type { RenderJob, RenderResult } from './render-job.js';
-import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, type RenderWorkerData } from './worker-data.js';
 import { linkedAbort } from './linked-abort.js';
 
 export interface RenderPoolOptions {
@@ -31,6 +31,8 @@ export interface RenderPoolOptions {
   workerFile?: string | URL;
   /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 8 MiB). */
   gcThresholdBytes?: number;
+  /** A worker idle this long drops its pooled working buffers (default 10 s; 0: after every job). */
+  idleReleaseMs?: number;
 }
 
 export interface RunOptions {
@@ -100,7 +102,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const file = options.workerFile instanceof URL ? fileURLToPath(options.workerFile) : options.workerFile ?? fileURLToPath(DEFAULT_WORKER);
   const capacity = threads + maxQueue;
   const gcThresholdBytes = validateInteger(options.gcThresholdBytes ?? DEFAULT_GC_THRESHOLD_BYTES, 'gcThresholdBytes', 0, Number.MAX_SAFE_INTEGER);
-  const workerData: RenderWorkerData = { gcThresholdBytes };
+  const idleReleaseMs = validateInteger(options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS, 'idleReleaseMs', 0, 2_147_483_647);
+  const workerData: RenderWorkerData = { gcThresholdBytes, idleReleaseMs };
 
   const piscina = new Piscina({
     filename: file,

@@ -9,7 +9,7 @@ import { renderEach } from '../filters/render.js';
 import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { serializeError } from './worker-protocol.js';
-import { DEFAULT_GC_THRESHOLD_BYTES, type RenderWorkerData } from './worker-data.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap (WorkerMemoryTracker); only the worker itself can measure it.
 import { reportAlso } from '../memory/worker-memory-reporter.js';
 
@@ -37,7 +37,15 @@ reportAlso(() => {
   return { bufferPoolFree: pool.stats().freeBytes, gcCollections: c.collections, gcMs: c.gcMs };
 });
 
+const idleReleaseMs = data.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS;
+let idleTimer: NodeJS.Timeout | undefined;
+function releaseWhenIdle(): void {
+  pool.clear();
+  collector.check();
+}
+
 export default async function run(job: RenderJob): Promise<RenderResult> {
+  clearTimeout(idleTimer);
   try {
     return await renderJob(job, renderEach, pool);
   } catch (e) {
@@ -46,5 +54,8 @@ export default async function run(job: RenderJob): Promise<RenderResult> {
     // Between jobs: keep only the latest job's working set, and collect what it left dead.
     pool.trim();
     collector.check();
+    // Unref'd: an idle worker's timer must not keep the thread (or a CLI batch) alive.
+    if (idleReleaseMs === 0) releaseWhenIdle();
+    else idleTimer = setTimeout(releaseWhenIdle, idleReleaseMs).unref();
   }
 }

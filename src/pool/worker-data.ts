@@ -2,6 +2,13 @@
 export interface RenderWorkerData {
   /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC. */
   gcThresholdBytes: number;
+  /** A worker with no job for this long drops its pooled buffers (0: right after every job). */
+  idleReleaseMs: number;
 }
 
 export const DEFAULT_GC_THRESHOLD_BYTES = 8 * 1024 * 1024;
+/**
+ * Long enough that a worker under load keeps its buffers from one job to the next, short enough that memory
+ * returns soon after a burst. Allocating them again costs the next job a few ms (fresh pages are zeroed).
+ */
+export const DEFAULT_IDLE_RELEASE_MS = 10_000;

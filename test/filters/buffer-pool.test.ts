@@ -84,6 +84,17 @@ test('trim() keeps the buffers the latest job took and drops the rest', () => {
   assert.equal(pool.stats().freeBytes, 0);
 });
 
+test('clear() drops every free buffer, however recently taken, and the next take allocates', () => {
+  const pool = new BufferPool();
+  const a = pool.take(1000);
+  pool.give(a);
+  pool.give(pool.take(3000));
+  pool.clear();
+  assert.deepEqual({ free: pool.stats().freeBytes, buffers: pool.stats().freeBuffers, trimmed: pool.stats().trimmedBytes }, { free: 0, buffers: 0, trimmed: 4000 });
+  assert.notEqual(pool.take(1000), a);
+  assert.equal(pool.stats().allocations, 3);
+});
+
 test('renderEach: artworks one at a time, the same bits, and fewer buffers when each goes back before the next', () => {
   const img = noisy(160, 120, 3, 7);
   const seeds = (['sketch', 'color-sketch', 'oil', 'watercolor'] as const).map((style) => ({ style }));
