@@ -78,17 +78,31 @@ export function rgbToLab(rgb: Uint8Array, i0: number, i1: number, lScale: number
   }
 }
 
+/** Linear RGB of a row, between the two halves of labToRgb (see there). */
+let linearRow = new Float64Array(0);
+
 /**
  * Lab → 8-bit RGB of `count` pixels: L (0..100) from L[lAt + j], a and b from ab[2(at + j)..], the result
  * sat_u8(round(255·sRGB)) (linear values clipped to [0, 1] before the sRGB curve) into out[3(at + j)..]. With
  * `grey`, a = b = 0 and the three channels all take the green one (a neutral colour stays exactly neutral).
+ * In two loops, Lab → linear RGB (as positions on the sampled sRGB curve) and then the curve: one loop doing both
+ * holds more values than the CPU has registers, and V8 then spills and re-checks them on every pixel.
  */
 export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, out: Uint8ClampedArray, grey: boolean): void {
-  const gamma = GAMMA, steps = CURVE_STEPS;
-  const i00 = 3.240479 * XN, i01 = -1.53715, i02 = -0.498535 * ZN;
-  const i10 = -0.969256 * XN, i11 = 1.875991, i12 = 0.041556 * ZN;
-  const i20 = 0.055648 * XN, i21 = -0.204043, i22 = 1.057311 * ZN;
-  for (let j = 0, i = at, o = at * 3; j < count; j++, i++, o += 3) {
+  if (linearRow.length < count * 3) linearRow = new Float64Array(count * 3);
+  labToLinear(L, lAt, ab, at, count, linearRow, grey);
+  linearToSrgb8(linearRow, count * 3, out, at * 3);
+}
+
+/** Lab → linear RGB clipped to [0, 1], times the curve's steps, into pos[3j..3j + 2]. */
+function labToLinear(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, pos: Float64Array, grey: boolean): void {
+  // Literals (XN = 0.950456, ZN = 1.088754): V8 folds them into the code, where values computed from module
+  // bindings stay variables, which this loop has too many of to keep in registers.
+  const steps = 8192;
+  const i00 = 3.240479 * 0.950456, i01 = -1.53715, i02 = -0.498535 * 1.088754;
+  const i10 = -0.969256 * 0.950456, i11 = 1.875991, i12 = 0.041556 * 1.088754;
+  const i20 = 0.055648 * 0.950456, i21 = -0.204043, i22 = 1.057311 * 1.088754;
+  for (let j = 0, i = at, q = 0; j < count; j++, i++, q += 3) {
     const l = L[lAt + j];
     let y: number, fy: number;
     if (l <= 8) {
@@ -102,22 +116,25 @@ export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: num
     const fz = grey ? fy : fy - ab[2 * i + 1] / 200;
     const x = fx > 0.206893 ? fx * fx * fx : (fx - 16 / 116) / 7.787;
     const z = fz > 0.206893 ? fz * fz * fz : (fz - 16 / 116) / 7.787;
-    let c = i10 * x + i11 * y + i12 * z;
-    let p = (c < 0 ? 0 : c > 1 ? 1 : c) * steps;
-    let k = p | 0;
-    const g = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
-    out[o + 1] = g;
+    const g = i10 * x + i11 * y + i12 * z;
+    pos[q + 1] = (g < 0 ? 0 : g > 1 ? 1 : g) * steps;
     if (grey) {
-      out[o] = out[o + 2] = g;
+      pos[q] = pos[q + 2] = pos[q + 1];
       continue;
     }
-    c = i00 * x + i01 * y + i02 * z;
-    p = (c < 0 ? 0 : c > 1 ? 1 : c) * steps;
-    k = p | 0;
-    out[o] = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
-    c = i20 * x + i21 * y + i22 * z;
-    p = (c < 0 ? 0 : c > 1 ? 1 : c) * steps;
-    k = p | 0;
-    out[o + 2] = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
+    const r = i00 * x + i01 * y + i02 * z;
+    const b = i20 * x + i21 * y + i22 * z;
+    pos[q] = (r < 0 ? 0 : r > 1 ? 1 : r) * steps;
+    pos[q + 2] = (b < 0 ? 0 : b > 1 ? 1 : b) * steps;
+  }
+}
+
+/** The sampled sRGB curve at positions pos[0..n), as sat_u8(round(255·value)) into out[at..at + n). */
+function linearToSrgb8(pos: Float64Array, n: number, out: Uint8ClampedArray, at: number): void {
+  const gamma = GAMMA;
+  for (let j = 0; j < n; j++) {
+    const p = pos[j];
+    const k = p | 0;
+    out[at + j] = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
   }
 }
