@@ -10,14 +10,24 @@ const Y_R = f(0.299), Y_G = f(0.587), Y_B = f(0.114);
 const CR = f(0.713), CB = f(0.564);
 const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
 
-/** RGB with its luma replaced by y (float32 YCrCb round trip), written into out[0..2]. */
-export function recolor(y: number, r: number, g: number, b: number, out: Float32Array): void {
-  const luma = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
-  const dr = f(f(f(r - luma) * CR + 0.5) - 0.5);
-  const db = f(f(f(b - luma) * CB + 0.5) - 0.5);
-  out[0] = f(dr * R_CR + y);
-  out[1] = f(dr * G_CR + f(db * G_CB + y));
-  out[2] = f(db * B_CB + y);
+/**
+ * Pixels [i0, i1) of 8-bit RGB with their luma replaced by shade·sizes[i] (float32 YCrCb round trip, on the unit
+ * values unit[v] = v/255), sat_u8(round(255·…)) into out. A loop over a range with its constants in locals: see
+ * rgbToLab for why.
+ */
+export function recolorRange(rgb: Uint8Array, unit: Float32Array, sizes: Float32Array, shade: number, i0: number, i1: number, out: Uint8ClampedArray): void {
+  const yR = Y_R, yG = Y_G, yB = Y_B, cr = CR, cb = CB, rCr = R_CR, gCr = G_CR, gCb = G_CB, bCb = B_CB;
+  const s = f(shade);
+  for (let i = i0, o = i0 * 3; i < i1; i++, o += 3) {
+    const y = f(s * sizes[i]);
+    const r = unit[rgb[o]], g = unit[rgb[o + 1]], b = unit[rgb[o + 2]];
+    const luma = f(b * yB + f(g * yG + f(r * yR)));
+    const dr = f(f(f(r - luma) * cr + 0.5) - 0.5);
+    const db = f(f(f(b - luma) * cb + 0.5) - 0.5);
+    out[o] = f(f(dr * rCr + y) * 255);
+    out[o + 1] = f(f(dr * gCr + f(db * gCb + y)) * 255);
+    out[o + 2] = f(f(db * bCb + y) * 255);
+  }
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).
@@ -96,12 +106,10 @@ export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: num
 
 /** Lab → linear RGB clipped to [0, 1], times the curve's steps, into pos[3j..3j + 2]. */
 function labToLinear(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, pos: Float64Array, grey: boolean): void {
-  // Literals (XN = 0.950456, ZN = 1.088754): V8 folds them into the code, where values computed from module
-  // bindings stay variables, which this loop has too many of to keep in registers.
-  const steps = 8192;
-  const i00 = 3.240479 * 0.950456, i01 = -1.53715, i02 = -0.498535 * 1.088754;
-  const i10 = -0.969256 * 0.950456, i11 = 1.875991, i12 = 0.041556 * 1.088754;
-  const i20 = 0.055648 * 0.950456, i21 = -0.204043, i22 = 1.057311 * 1.088754;
+  const steps = CURVE_STEPS;
+  const i00 = 3.240479 * XN, i01 = -1.53715, i02 = -0.498535 * ZN;
+  const i10 = -0.969256 * XN, i11 = 1.875991, i12 = 0.041556 * ZN;
+  const i20 = 0.055648 * XN, i21 = -0.204043, i22 = 1.057311 * ZN;
   for (let j = 0, i = at, q = 0; j < count; j++, i++, q += 3) {
     const l = L[lAt + j];
     let y: number, fy: number;
