@@ -212,11 +212,31 @@ export class KeyedWeights implements Weights {
  * (u8/255, as UNIT) are written there too, in the same pass over the pixels.
  */
 export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
+  const u = UNIT;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
     out[row] = 0;
-    for (let x = 1, p = row * 3 + 3; x < width; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - 3]) + Math.abs(px[p + 1] - px[p - 2]) + Math.abs(px[p + 2] - px[p - 1]);
-    if (unit) for (let i = row * 3; i < (row + width) * 3; i++) unit[i] = UNIT[px[i]];
+    // Each pixel's channels in locals, kept as the next pixel's left neighbour.
+    let p = row * 3;
+    let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
+    if (unit) {
+      unit[p] = u[r0];
+      unit[p + 1] = u[g0];
+      unit[p + 2] = u[b0];
+    }
+    for (let x = 1; x < width; x++) {
+      p += 3;
+      const r = px[p], g = px[p + 1], b = px[p + 2];
+      out[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
+      if (unit) {
+        unit[p] = u[r];
+        unit[p + 1] = u[g];
+        unit[p + 2] = u[b];
+      }
+      r0 = r;
+      g0 = g;
+      b0 = b;
+    }
   }
 }
 
