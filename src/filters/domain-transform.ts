@@ -195,7 +195,7 @@ export class PowerWeights implements Weights {
  * Weights of 8-bit RGB keyed by the integer sum n of |Δ| over the channels: a^(1 + k·n/255) from a table of 766.
  * The float32 step OpenCV computes from the three float differences can differ from 1 + k·n/255 in its last bits,
  * so a weight may be an ulp or so off; on photos that moves a handful of output values by one level, no more.
- * The RGB passes do not call fill for groups of four lines: their sweeps read table[key] as they go (rgbKeyedLines4),
+ * The RGB passes do not call fill for groups of four lines: their sweeps read table[key] as they go (rgbLines4),
  * which saves a write and a read of every weight (smooth's RF passes ~20–25% faster).
  */
 export class KeyedWeights implements Weights {
@@ -278,17 +278,15 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
     const rows = Math.min(ROW_GROUP, y1 - g);
     const base = g * stride;
     if (ch === 3 && rows === 8 && weights instanceof KeyedWeights) {
-      // Keyed weights are one table read away: the sweeps read them from the keys, with no weight pass.
+      // Keyed weights (smooth) are one table read away: the sweeps read them from the keys, with no weight pass.
+      // Other RGB weights (only the tests use them) take the plain loops below.
       const { n: keys, table } = weights;
-      rgbKeyedLines4(o, keys, table, width, base, 3, stride, g * width, width, 1);
-      rgbKeyedLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * width, width, 1);
+      rgbLines4(o, keys, table, width, base, 3, stride, g * width, width, 1);
+      rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * width, width, 1);
       continue;
     }
     for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
-    if (ch === 3 && rows === 8) {
-      rgbLines4(o, w, width, base, 3, stride, 0, width, 1);
-      rgbLines4(o, w, width, base + 4 * stride, 3, stride, 4 * width, width, 1);
-    } else if (ch === 1 && rows === 8) {
+    if (ch === 1 && rows === 8) {
       greyLines8(o, w, width, base, 1, stride, 0, width, 1);
     } else if (ch === 3) {
       for (let x = 1; x < width; x++) {
@@ -315,66 +313,6 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
         for (let k = 0, p = base + x; k < rows; k++, p += stride) o[p] = f(o[p] + ((o[p + 1] - o[p]) * w[k * width + x + 1]));
       }
     }
-  }
-}
-
-/**
- * The RF sweeps of four RGB lines at once: sample x of line k at o[base + k·stride + x·step] (rows: step 3,
- * stride 3W; columns: step 3W, stride 3), its weight at w[wBase + k·wLine + x·wStep]. The causal sweep uses the
- * weight of each sample, the anticausal one that of the sample after it.
- */
-function rgbLines4(o: Float32Array, w: Float32Array, n: number, base: number, step: number, stride: number, wBase: number, wLine: number, wStep: number): void {
-  rgbSweep4(o, w, n - 1, base, step, stride, wBase + wStep, wStep, wLine);
-  rgbSweep4(o, w, n - 1, base + (n - 1) * step, -step, stride, wBase + (n - 1) * wStep, -wStep, wLine);
-}
-
-/**
- * One RF sweep of four RGB lines: from sample p of line 0 (and p + k·stride of line k), `count` steps of dp, the
- * first step's weight at w[wq] (line k's at w[wq + k·wLine]), the next ones dw apart. Each sample's previous one is
- * kept in a local: reading it back from the array would put a store-to-load forwarding delay into each
- * recursion's critical path. Same arithmetic as a plain loop (the locals hold the very float32 values stored),
- * RF_UPDATE's.
- */
-function rgbSweep4(o: Float32Array, w: Float32Array, count: number, p: number, dp: number, stride: number, wq: number, dw: number, wLine: number): void {
-  const w1 = wLine, w2 = 2 * wLine, w3 = 3 * wLine;
-  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
-  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
-  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
-  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
-  for (let i = 0; i < count; i++, wq += dw) {
-    p += dp;
-    let v = w[wq];
-    let q = p;
-    let s = o[q];
-    o[q] = a0 = f(s + ((a0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = a1 = f(s + ((a1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = a2 = f(s + ((a2 - s) * v));
-    v = w[wq + w1];
-    q += stride;
-    s = o[q];
-    o[q] = b0 = f(s + ((b0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = b1 = f(s + ((b1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = b2 = f(s + ((b2 - s) * v));
-    v = w[wq + w2];
-    q += stride;
-    s = o[q];
-    o[q] = c0 = f(s + ((c0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = c1 = f(s + ((c1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = c2 = f(s + ((c2 - s) * v));
-    v = w[wq + w3];
-    q += stride;
-    s = o[q];
-    o[q] = d0 = f(s + ((d0 - s) * v));
-    s = o[q + 1];
-    o[q + 1] = d1 = f(s + ((d1 - s) * v));
-    s = o[q + 2];
-    o[q + 2] = d2 = f(s + ((d2 - s) * v));
   }
 }
 
@@ -415,10 +353,14 @@ function greySweep8(o: Float32Array, w: Float32Array, count: number, p: number, 
 }
 
 /**
- * rgbSweep4 with the weights read straight from KeyedWeights' table: the key of line k's first step at
- * keys[q + k·qLine], the next ones dq apart (rows: qLine = W, dq = ±1; columns: qLine = 1, dq = ±W).
+ * One RF sweep of four RGB lines whose weights come from KeyedWeights' table: from sample p of line 0 (and
+ * p + k·stride of line k), `count` steps of dp; the key of line k's first step at keys[q + k·qLine], the next
+ * ones dq apart (rows: qLine = W, dq = ±1; columns: qLine = 1, dq = ±W). Each sample's previous one is kept in a
+ * local: reading it back from the array would put a store-to-load forwarding delay into each recursion's critical
+ * path. Same arithmetic as a plain loop (the locals hold the very float32 values stored), RF_UPDATE's. Reading
+ * table[key] here rather than a filled weight buffer saves a write and a read of every weight.
  */
-function rgbKeyedSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
+function rgbSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
   const q2 = 2 * qLine, q3 = 3 * qLine;
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
   let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
@@ -462,12 +404,13 @@ function rgbKeyedSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, 
 }
 
 /**
- * The RF sweeps of four RGB lines with keyed weights, laid out as in rgbLines4 (sample x of line k at
- * o[base + k·stride + x·step]) with the key of that sample at keys[kBase + k·kLine + x·kStep].
+ * The RF sweeps of four RGB lines at once with keyed weights: sample x of line k at o[base + k·stride + x·step]
+ * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
+ * sweep uses the weight of each sample, the anticausal one that of the sample after it.
  */
-function rgbKeyedLines4(o: Float32Array, keys: Int32Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
-  rgbKeyedSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
-  rgbKeyedSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
+function rgbLines4(o: Float32Array, keys: Int32Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
+  rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
+  rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
 }
 
 /** The RF sweeps of one RGB line (see rgbLines4). */
@@ -511,16 +454,15 @@ export const RF_STRIP = 64;
  */
 export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
   if (ch === 3 && weights instanceof KeyedWeights) {
-    // As in recursiveRows: the sweeps read keyed weights from the keys; the columns left over go the general way.
+    // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
-    for (; x0 + 4 <= x1; x0 += 4) rgbKeyedLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
+    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
   }
   for (let xs = x0; xs < x1; xs += RF_STRIP) {
     const cols = Math.min(RF_STRIP, x1 - xs);
     for (let y = 1; y < height; y++) weights.fill(y * width + xs, cols, w, y * RF_STRIP);
     let j = 0;
     if (ch === 3) {
-      for (; j + 4 <= cols; j += 4) rgbLines4(o, w, height, (xs + j) * 3, width * 3, 3, j, 1, RF_STRIP);
       for (; j < cols; j++) rgbLines1(o, w, height, (xs + j) * 3, width * 3, j, RF_STRIP);
     } else {
       for (; j + 8 <= cols; j += 8) greyLines8(o, w, height, xs + j, width, 1, j, 1, RF_STRIP);
