@@ -10,39 +10,36 @@ const Y_R = f(0.299), Y_G = f(0.587), Y_B = f(0.114);
 const CR = f(0.713), CB = f(0.564);
 const R_CR = f(1.403), G_CR = f(-0.714), G_CB = f(-0.344), B_CB = f(1.773);
 
-/** RGB with its luma replaced by y (float32 YCrCb round trip), written into out[0..2]. */
-export function recolor(y: number, r: number, g: number, b: number, out: Float32Array): void {
-  const luma = f(b * Y_B + f(g * Y_G + f(r * Y_R)));
-  const dr = f(f(f(r - luma) * CR + 0.5) - 0.5);
-  const db = f(f(f(b - luma) * CB + 0.5) - 0.5);
-  out[0] = f(dr * R_CR + y);
-  out[1] = f(dr * G_CR + f(db * G_CB + y));
-  out[2] = f(db * B_CB + y);
+/**
+ * Pixels [i0, i1) of 8-bit RGB with their luma replaced by shade·sizes[i] (float32 YCrCb round trip, on the unit
+ * values unit[v] = v/255), sat_u8(round(255·…)) into out. A loop over a range with its constants in locals, as
+ * rgbToLab below.
+ */
+export function recolorRange(rgb: Uint8Array, unit: Float32Array, sizes: Float32Array, shade: number, i0: number, i1: number, out: Uint8ClampedArray): void {
+  const yR = Y_R, yG = Y_G, yB = Y_B, cr = CR, cb = CB, rCr = R_CR, gCr = G_CR, gCb = G_CB, bCb = B_CB;
+  const s = f(shade);
+  for (let i = i0, o = i0 * 3; i < i1; i++, o += 3) {
+    const y = f(s * sizes[i]);
+    const r = unit[rgb[o]], g = unit[rgb[o + 1]], b = unit[rgb[o + 2]];
+    const luma = f(b * yB + f(g * yG + f(r * yR)));
+    const dr = f(f(f(r - luma) * cr + 0.5) - 0.5);
+    const db = f(f(f(b - luma) * cb + 0.5) - 0.5);
+    out[o] = f(f(dr * rCr + y) * 255);
+    out[o + 1] = f(f(dr * gCr + f(db * gCb + y)) * 255);
+    out[o + 2] = f(f(db * bCb + y) * 255);
+  }
 }
 
 // sRGB primaries with the D65 white, rows normalised by the white point so that white maps to (1, 1, 1).
-// Written as named constants (not nested arrays): these run twice per pixel of `detail`.
 const XN = 0.950456, ZN = 1.088754;
-const M00 = 0.412453 / XN, M01 = 0.35758 / XN, M02 = 0.180423 / XN;
-const M10 = 0.212671, M11 = 0.71516, M12 = 0.072169;
-const M20 = 0.019334 / ZN, M21 = 0.119193 / ZN, M22 = 0.950227 / ZN;
-const I00 = 3.240479 * XN, I01 = -1.53715, I02 = -0.498535 * ZN;
-const I10 = -0.969256 * XN, I11 = 1.875991, I12 = 0.041556 * ZN;
-const I20 = 0.055648 * XN, I21 = -0.204043, I22 = 1.057311 * ZN;
 const T = 0.008856;
-const fi = (t: number) => (t > 0.206893 ? t * t * t : (t - 16 / 116) / 7.787);
 
-/** Samples of a function on [0, 1] (n intervals), read by `curveAt` with linear interpolation (errors far below one 8-bit level). */
+/** Samples of a function on [0, 1] (n intervals), read with linear interpolation (errors far below one 8-bit level). */
 const CURVE_STEPS = 8192;
 function sampleCurve(fn: (x: number) => number): Float64Array {
   const v = new Float64Array(CURVE_STEPS + 2);
   for (let i = 0; i <= CURVE_STEPS + 1; i++) v[i] = fn(Math.min(1, i / CURVE_STEPS));
   return v;
-}
-function curveAt(v: Float64Array, x: number): number {
-  const p = (x < 0 ? 0 : x > 1 ? 1 : x) * CURVE_STEPS;
-  const i = p | 0;
-  return v[i] + (v[i + 1] - v[i]) * (p - i);
 }
 
 /** sRGB decoding of the 256 inputs (the styles start from 8-bit samples), exact. */
@@ -53,33 +50,99 @@ for (let v = 0; v < 256; v++) {
 }
 const GAMMA = sampleCurve((c) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055));
 const CBRT = sampleCurve(Math.cbrt);
-const fw = (t: number) => (t > T ? curveAt(CBRT, t) : 7.787 * t + 16 / 116);
 
-/** 8-bit RGB → L (0..100), a, b; written into out[o..o+2]. */
-export function toLab(r: number, g: number, b: number, out: Float32Array, o: number): void {
-  const R = LINEAR[r], G = LINEAR[g], B = LINEAR[b];
-  const x = M00 * R + M01 * G + M02 * B;
-  const y = M10 * R + M11 * G + M12 * B;
-  const z = M20 * R + M21 * G + M22 * B;
-  const fx = fw(x), fy = fw(y), fz = fw(z);
-  out[o] = y > T ? 116 * fy - 16 : 903.3 * y;
-  out[o + 1] = 500 * (fx - fy);
-  out[o + 2] = 200 * (fy - fz);
+/*
+ * The two conversions below run once per pixel of `detail`, so they are loops over ranges with their tables and
+ * constants in locals, rather than a call per pixel that writes its result into a scratch array (which, with
+ * module-level bindings read in the loop, cost ~25% more on the Lab step). The arithmetic is the textbook
+ * conversion in double.
+ */
+
+/**
+ * 8-bit RGB of pixels [i0, i1) → Lab: L·lScale (L in 0..100) into lum[i], a and b into ab[2i], ab[2i + 1] (float32).
+ */
+export function rgbToLab(rgb: Uint8Array, i0: number, i1: number, lScale: number, lum: Float32Array, ab: Float32Array): void {
+  const lin = LINEAR, cbrt = CBRT, steps = CURVE_STEPS, t = T;
+  const m00 = 0.412453 / XN, m01 = 0.35758 / XN, m02 = 0.180423 / XN;
+  const m10 = 0.212671, m11 = 0.71516, m12 = 0.072169;
+  const m20 = 0.019334 / ZN, m21 = 0.119193 / ZN, m22 = 0.950227 / ZN;
+  const s = f(lScale);
+  for (let i = i0, o = i0 * 3; i < i1; i++, o += 3) {
+    const R = lin[rgb[o]], G = lin[rgb[o + 1]], B = lin[rgb[o + 2]];
+    const x = m00 * R + m01 * G + m02 * B;
+    const y = m10 * R + m11 * G + m12 * B;
+    const z = m20 * R + m21 * G + m22 * B;
+    // f(t) = ∛t above T (from the sampled curve), 7.787·t + 16/116 below.
+    let p = (x < 1 ? x : 1) * steps;
+    let k = p | 0;
+    const fx = x > t ? cbrt[k] + (cbrt[k + 1] - cbrt[k]) * (p - k) : 7.787 * x + 16 / 116;
+    p = (y < 1 ? y : 1) * steps;
+    k = p | 0;
+    const fy = y > t ? cbrt[k] + (cbrt[k + 1] - cbrt[k]) * (p - k) : 7.787 * y + 16 / 116;
+    p = (z < 1 ? z : 1) * steps;
+    k = p | 0;
+    const fz = z > t ? cbrt[k] + (cbrt[k + 1] - cbrt[k]) * (p - k) : 7.787 * z + 16 / 116;
+    lum[i] = f(f(y > t ? 116 * fy - 16 : 903.3 * y) * s);
+    ab[2 * i] = 500 * (fx - fy);
+    ab[2 * i + 1] = 200 * (fy - fz);
+  }
 }
 
-/** L, a, b → RGB in [0,1] (clipped before the sRGB curve), written into out[o..o+2]. */
-export function fromLab(L: number, a: number, b: number, out: Float32Array, o: number): void {
-  let y: number, fy: number;
-  if (L <= 8) {
-    y = L / 903.3;
-    fy = 7.787 * y + 16 / 116;
-  } else {
-    fy = (L + 16) / 116;
-    y = fy * fy * fy;
+/** Linear RGB of a row, between the two halves of labToRgb (see there). */
+let linearRow = new Float64Array(0);
+
+/**
+ * Lab → 8-bit RGB of `count` pixels: L (0..100) from L[lAt + j], a and b from ab[2(at + j)..], the result
+ * sat_u8(round(255·sRGB)) (linear values clipped to [0, 1] before the sRGB curve) into out[3(at + j)..]. With
+ * `grey`, a = b = 0 and the three channels all take the green one (a neutral colour stays exactly neutral).
+ * In two loops, Lab → linear RGB (as positions on the sampled sRGB curve) and then the curve: one loop doing both
+ * holds more values than the CPU has registers, and V8 then spills and re-checks them on every pixel.
+ */
+export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, out: Uint8ClampedArray, grey: boolean): void {
+  if (linearRow.length < count * 3) linearRow = new Float64Array(count * 3);
+  labToLinear(L, lAt, ab, at, count, linearRow, grey);
+  linearToSrgb8(linearRow, count * 3, out, at * 3);
+}
+
+/** Lab → linear RGB clipped to [0, 1], times the curve's steps, into pos[3j..3j + 2]. */
+function labToLinear(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, pos: Float64Array, grey: boolean): void {
+  const steps = CURVE_STEPS;
+  const i00 = 3.240479 * XN, i01 = -1.53715, i02 = -0.498535 * ZN;
+  const i10 = -0.969256 * XN, i11 = 1.875991, i12 = 0.041556 * ZN;
+  const i20 = 0.055648 * XN, i21 = -0.204043, i22 = 1.057311 * ZN;
+  for (let j = 0, i = at, q = 0; j < count; j++, i++, q += 3) {
+    const l = L[lAt + j];
+    let y: number, fy: number;
+    if (l <= 8) {
+      y = l / 903.3;
+      fy = 7.787 * y + 16 / 116;
+    } else {
+      fy = (l + 16) / 116;
+      y = fy * fy * fy;
+    }
+    const fx = grey ? fy : ab[2 * i] / 500 + fy;
+    const fz = grey ? fy : fy - ab[2 * i + 1] / 200;
+    const x = fx > 0.206893 ? fx * fx * fx : (fx - 16 / 116) / 7.787;
+    const z = fz > 0.206893 ? fz * fz * fz : (fz - 16 / 116) / 7.787;
+    const g = i10 * x + i11 * y + i12 * z;
+    pos[q + 1] = (g < 0 ? 0 : g > 1 ? 1 : g) * steps;
+    if (grey) {
+      pos[q] = pos[q + 2] = pos[q + 1];
+      continue;
+    }
+    const r = i00 * x + i01 * y + i02 * z;
+    const b = i20 * x + i21 * y + i22 * z;
+    pos[q] = (r < 0 ? 0 : r > 1 ? 1 : r) * steps;
+    pos[q + 2] = (b < 0 ? 0 : b > 1 ? 1 : b) * steps;
   }
-  const x = fi(a / 500 + fy);
-  const z = fi(fy - b / 200);
-  out[o] = curveAt(GAMMA, I00 * x + I01 * y + I02 * z);
-  out[o + 1] = curveAt(GAMMA, I10 * x + I11 * y + I12 * z);
-  out[o + 2] = curveAt(GAMMA, I20 * x + I21 * y + I22 * z);
+}
+
+/** The sampled sRGB curve at positions pos[0..n), as sat_u8(round(255·value)) into out[at..at + n). */
+function linearToSrgb8(pos: Float64Array, n: number, out: Uint8ClampedArray, at: number): void {
+  const gamma = GAMMA;
+  for (let j = 0; j < n; j++) {
+    const p = pos[j];
+    const k = p | 0;
+    out[at + j] = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
+  }
 }

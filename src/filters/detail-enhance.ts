@@ -4,7 +4,7 @@
  */
 import { columnStepsGrey, rangeScale, rowStepsGrey } from './domain-transform.js';
 import { powerWeights, recursiveFilterSteps } from './domain-filter.js';
-import { fromLab, toLab } from './color-space.js';
+import { labToRgb, rgbToLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -12,10 +12,17 @@ const f = Math.fround;
 const INV255 = f(1 / 255);
 const FACTOR = 3;
 
+/** L'' = (base + 3·(L' − base))·255 of `count` pixels from `at`, in float32, into row[0..count). */
+function enhancedLightness(base: Float32Array, lum: Float32Array, at: number, count: number, row: Float32Array): void {
+  for (let j = 0, i = at; j < count; j++, i++) {
+    const b = base[i];
+    row[j] = f(f(b + f(f(lum[i] - b) * FACTOR)) * 255);
+  }
+}
+
 export function detailSteps(ws: Workspace, width: number, height: number, p: StyleParams, opts: { greyInput?: boolean } = {}): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const lab = new Float32Array(3);
   const ab = ws.get('ab', 'f32', n * 2);
   const lum = ws.get('lum', 'f32', n);
   const base = ws.get('work', 'f32', n);
@@ -28,12 +35,8 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
     {
       axis: 'rows',
       run(y0, y1) {
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          toLab(rgb[o], rgb[o + 1], rgb[o + 2], lab, 0);
-          base[i] = lum[i] = f(lab[0] * INV255);
-          ab[2 * i] = lab[1];
-          ab[2 * i + 1] = lab[2];
-        }
+        rgbToLab(rgb, y0 * width, y1 * width, INV255, lum, ab);
+        base.set(lum.subarray(y0 * width, y1 * width), y0 * width);
         rowStepsGrey(lum, width, k, dH, y0, y1);
       },
     },
@@ -42,20 +45,10 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
     {
       axis: 'rows',
       run(y0, y1) {
-        const px = new Float32Array(3);
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          const b = base[i];
-          const L = f(f(b + f(f(lum[i] - b) * FACTOR)) * 255);
-          if (grey) {
-            // A grey photo stays grey: a = b = 0 exactly, and one channel of the neutral colour for all three.
-            fromLab(L, 0, 0, px, 0);
-            out[o] = out[o + 1] = out[o + 2] = f(px[1] * 255);
-          } else {
-            fromLab(L, ab[2 * i], ab[2 * i + 1], px, 0);
-            out[o] = f(px[0] * 255);
-            out[o + 1] = f(px[1] * 255);
-            out[o + 2] = f(px[2] * 255);
-          }
+        const row = new Float32Array(width);
+        for (let y = y0; y < y1; y++) {
+          enhancedLightness(base, lum, y * width, width, row);
+          labToRgb(row, 0, ab, y * width, width, out, grey);
         }
       },
     },

@@ -271,6 +271,14 @@ class WindowHistogram {
   }
 }
 
+/**
+ * q[i] = level[luminance of pixel i] for pixels [from, to). A module function over its arrays: a step closure is new
+ * for every image, and a long loop in its single call runs on-stack-replaced code.
+ */
+function quantise(rgb: Uint8Array, level: Uint8Array, from: number, to: number, q: Uint8Array): void {
+  for (let i = from, o = from * 3; i < to; i++, o += 3) q[i] = level[luminance(rgb[o], rgb[o + 1], rgb[o + 2])];
+}
+
 export interface OilOptions {
   /** The photo was grey (one channel): OpenCV truncates the mean instead of rounding it. */
   greyInput?: boolean;
@@ -296,9 +304,7 @@ export function oilSteps(ws: Workspace, width: number, height: number, p: StyleP
   return [
     {
       axis: 'rows',
-      run(y0, y1) {
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) q[i] = level[luminance(rgb[o], rgb[o + 1], rgb[o + 2])];
-      },
+      run: (y0, y1) => quantise(rgb, level, y0 * width, y1 * width, q),
     },
     {
       axis: 'rows',

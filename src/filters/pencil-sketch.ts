@@ -4,7 +4,7 @@
  * keeps only the first iteration; we run it once. Both sketches read the same pen buffer.
  */
 import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, rangeScale, SENTINELS, STRIP, UNIT } from './domain-transform.js';
-import { recolor } from './color-space.js';
+import { recolorRange } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
 
@@ -50,14 +50,12 @@ export function sketchSteps(ws: Workspace, width: number, height: number, p: Sty
   const sizes = ws.get(penName(p), 'f32', n);
   const out = clamped(ws.get('out', 'u8', n));
   const shade = f(p.shade);
-  return [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        for (let i = y0 * width; i < y1 * width; i++) out[i] = f(f(shade * sizes[i]) * 255);
-      },
-    },
-  ];
+  return [{ axis: 'rows', run: (y0, y1) => greyPen(sizes, shade, y0 * width, y1 * width, out) }];
+}
+
+/** out[i] = sat_u8(round(255·shade·sizes[i])) for i in [from, to) (a module function: see absTimes255 in smooth.ts). */
+function greyPen(sizes: Float32Array, shade: number, from: number, to: number, out: Uint8ClampedArray): void {
+  for (let i = from; i < to; i++) out[i] = f(f(shade * sizes[i]) * 255);
 }
 
 /** Colour sketch: the photo's Cr, Cb with the pen as luma. */
@@ -67,18 +65,5 @@ export function colorSketchSteps(ws: Workspace, width: number, height: number, p
   const sizes = ws.get(penName(p), 'f32', n);
   const out = clamped(ws.get('out', 'u8', n * 3));
   const shade = f(p.shade);
-  const px = new Float32Array(3);
-  return [
-    {
-      axis: 'rows',
-      run(y0, y1) {
-        for (let i = y0 * width, o = i * 3; i < y1 * width; i++, o += 3) {
-          recolor(f(shade * sizes[i]), UNIT[rgb[o]], UNIT[rgb[o + 1]], UNIT[rgb[o + 2]], px);
-          out[o] = f(px[0] * 255);
-          out[o + 1] = f(px[1] * 255);
-          out[o + 2] = f(px[2] * 255);
-        }
-      },
-    },
-  ];
+  return [{ axis: 'rows', run: (y0, y1) => recolorRange(rgb, UNIT, sizes, shade, y0 * width, y1 * width, out) }];
 }

@@ -6,6 +6,15 @@ import { clamped, type Step, type Workspace } from './workspace.js';
 
 const f = Math.fround;
 
+/**
+ * out[i] = sat_u8(round(|o[i]·255|)) for i in [from, to). A function of its arrays, not a closure over them: the
+ * step closures are new for every image, and a loop in one runs on-stack-replaced code on its single call, whereas
+ * a module function keeps its optimised code from one image to the next.
+ */
+function absTimes255(o: Float32Array, out: Uint8ClampedArray, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = Math.abs(f(o[i] * 255));
+}
+
 export function smoothSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
@@ -25,9 +34,7 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
     ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), p.sigmaS),
     {
       axis: 'rows',
-      run(y0, y1) {
-        for (let i = y0 * row; i < y1 * row; i++) out[i] = Math.abs(f(o[i] * 255));
-      },
+      run: (y0, y1) => absTimes255(o, out, y0 * row, y1 * row),
     },
   ];
 }

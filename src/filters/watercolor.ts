@@ -54,7 +54,14 @@ class SobelRows {
     return k;
   }
 
-  /** Writes output row y: res·(1 − (m_B + m_G + m_R)) with m = √(gx² + gy²) per channel. */
+  /**
+   * Writes output row y: res·(1 − (m_B + m_G + m_R)) with m = √(gx² + gy²) per channel. From the float32 row-kernel
+   * results on, this is computed in double and rounded once, by the 8-bit store, where OpenCV rounds every step to
+   * float32: the 30 roundings per pixel (a conversion pair each) were most of this step's cost (~21% faster
+   * without). The output differs from the all-float32 result only where a value lies within float32 error of a
+   * rounding boundary: against OpenCV 4.6 on seven photos and two parameter sets, 100% within ±1 and 0–18
+   * values per photo off by one (≥ 99.999% exact; BENCHMARKS.md, filters, session 3).
+   */
   paint(y: number, height: number, out: Uint8ClampedArray): void {
     const rows = [reflect(y - 1, height), y, reflect(y + 1, height)];
     const [u, c, dn] = rows.map((r) => this.slot(r, rows));
@@ -65,16 +72,16 @@ class SobelRows {
     // Channel order B, G, R for the float sum, as OpenCV adds them.
     for (let i = 0, p = base; i < this.width * 3; i += 3, p += 3) {
       const i1 = i + 1, i2 = i + 2;
-      const gxB = f(f(dU[i2] + dD[i2]) + dM[i2] * 2), gyB = f(sD[i2] - sU[i2]);
-      const gxG = f(f(dU[i1] + dD[i1]) + dM[i1] * 2), gyG = f(sD[i1] - sU[i1]);
-      const gxR = f(f(dU[i] + dD[i]) + dM[i] * 2), gyR = f(sD[i] - sU[i]);
-      const mB = f(Math.sqrt(f(f(gxB * gxB) + f(gyB * gyB))));
-      const mG = f(Math.sqrt(f(f(gxG * gxG) + f(gyG * gyG))));
-      const mR = f(Math.sqrt(f(f(gxR * gxR) + f(gyR * gyR))));
-      const scale = f(1 - f(f(mB + mG) + mR));
-      out[p] = f(f(res[p] * scale) * 255);
-      out[p + 1] = f(f(res[p + 1] * scale) * 255);
-      out[p + 2] = f(f(res[p + 2] * scale) * 255);
+      const gxB = dU[i2] + dD[i2] + dM[i2] * 2, gyB = sD[i2] - sU[i2];
+      const gxG = dU[i1] + dD[i1] + dM[i1] * 2, gyG = sD[i1] - sU[i1];
+      const gxR = dU[i] + dD[i] + dM[i] * 2, gyR = sD[i] - sU[i];
+      const mB = Math.sqrt(gxB * gxB + gyB * gyB);
+      const mG = Math.sqrt(gxG * gxG + gyG * gyG);
+      const mR = Math.sqrt(gxR * gxR + gyR * gyR);
+      const scale = (1 - (mB + mG + mR)) * 255;
+      out[p] = res[p] * scale;
+      out[p + 1] = res[p + 1] * scale;
+      out[p + 2] = res[p + 2] * scale;
     }
   }
 }

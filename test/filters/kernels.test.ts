@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, iterationSigma, rangeScale, rowCoordinateLines,
+  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnKeysRgb, iterationSigma, rangeScale, rowCoordinateLines, rowKeysRgb,
   SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
-import { normalizedConvolutionSteps, powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
+import { keyedWeights, normalizedConvolutionSteps, powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
 import { BAND } from '../../src/filters/oil-painting.js';
 import { random, image } from './helpers.js';
@@ -34,16 +34,56 @@ test('window bounds equal the brute-force windows, including rows that fit in on
   }
 });
 
-test('the RF passes with float32 weights equal the straightforward recursive filter bit for bit', () => {
-  for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15]] as const) {
+test('the RF passes with float32 weights equal the straightforward recursive filter (one rounding per update) bit for bit, RGB and grey, split or whole', () => {
+  for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [75, 19, 10, 0.15]] as const) {
     const img = sample(w, h, w * h);
-    const I = ref.toUnit(img.data, w, h);
-    const steps = ref.domainSteps(I, f(f(sigmaS) / f(sigmaR)));
-    const want = ref.recursiveFilter(I, steps, sigmaS);
-    const o = Float32Array.from(I.flat(2));
-    const dH = Float32Array.from(steps.hz.flat()), dV = Float32Array.from(steps.vt.flat());
-    runSteps(recursiveFilterSteps(o, 3, w, h, powerWeights(dH, dV, sigmaS), sigmaS), w, h);
-    assert.deepEqual(Array.from(o), want.flat(2), `${w}×${h}`);
+    const rgb = ref.toUnit(img.data, w, h);
+    // Grey: the green channel alone (detail filters one channel).
+    for (const I of [rgb, rgb.map((row) => row.map((px) => [px[1]]))]) {
+      const ch = I[0][0].length;
+      const steps = ref.domainSteps(I, f(f(sigmaS) / f(sigmaR)));
+      const want = ref.recursiveFilter(I, steps, sigmaS, true).flat(2);
+      const spec = ref.recursiveFilter(I, steps, sigmaS).flat(2);
+      for (const split of [false, true]) {
+        const o = Float32Array.from(I.flat(2));
+        const dH = Float32Array.from(steps.hz.flat()), dV = Float32Array.from(steps.vt.flat());
+        const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+        for (const step of recursiveFilterSteps(o, ch, w, h, powerWeights(dH, dV, sigmaS), sigmaS)) {
+          for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+        }
+        assert.deepEqual(Array.from(o), want, `${w}×${h}×${ch} split ${split}`);
+        // The spec's float32 arithmetic rounds each update three times: the two stay a few float32 ulps apart.
+        let worst = 0;
+        for (let i = 0; i < o.length; i++) worst = Math.max(worst, Math.abs(o[i] - spec[i]));
+        assert.ok(worst <= 2 ** -20, `${w}×${h}×${ch}: ${worst} from the float32 recursive filter`);
+      }
+    }
+  }
+});
+
+test('the RF sweeps that read keyed weights from the keys equal the general sweeps over filled weights bit for bit, split or whole', () => {
+  for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01]] as const) {
+    const img = sample(w, h, w + 3 * h);
+    const nH = new Int32Array(w * h), nV = new Int32Array(w * h);
+    const unit = new Float32Array(w * h * 3);
+    rowKeysRgb(img.data, w, nH, 0, h, unit);
+    columnKeysRgb(img.data, w, h, nV, 0, w);
+    const keyed = keyedWeights(nH, nV, sigmaS, rangeScale(sigmaS, sigmaR));
+    // The same weights behind a plain Weights object: the kernels then take the general path (weights filled first).
+    const plain = (i: number, axis: 'rows' | 'cols') => {
+      const inner = keyed(i, axis);
+      return { fill: (first: number, count: number, out: Float32Array, at: number) => inner.fill(first, count, out, at) };
+    };
+    const run = (weights: typeof keyed, split: boolean) => {
+      const o = Float32Array.from(unit);
+      const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+      for (const step of recursiveFilterSteps(o, 3, w, h, weights, sigmaS)) {
+        for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+      }
+      return Array.from(o);
+    };
+    const want = run(plain, false);
+    for (const split of [false, true]) assert.deepEqual(run(keyed, split), want, `${w}×${h} split ${split}`);
   }
 });
 

@@ -14,7 +14,7 @@ export function toUnit(rgb: Uint8Array, w: number, h: number): Img {
   return out;
 }
 
-/** Domain steps 1 + k·Σ|ΔI| (summed B, G, R as OpenCV does), horizontal and vertical. */
+/** Domain steps 1 + k·Σ|ΔI| (summed B, G, R as OpenCV does; or the one channel), horizontal and vertical. */
 export function domainSteps(I: Img, k: number): { hz: number[][]; vt: number[][] } {
   const h = I.length, w = I[0].length;
   const hz: number[][] = [], vt: number[][] = [];
@@ -23,7 +23,7 @@ export function domainSteps(I: Img, k: number): { hz: number[][]; vt: number[][]
     vt.push([]);
     for (let x = 0; x < w; x++) {
       let dx = 0, dy = 0;
-      for (const c of [2, 1, 0]) {
+      for (const c of I[y][x].length === 1 ? [0] : [2, 1, 0]) {
         if (x > 0) dx = f(dx + Math.abs(f(I[y][x][c] - I[y][x - 1][c])));
         if (y > 0) dy = f(dy + Math.abs(f(I[y][x][c] - I[y - 1][x][c])));
       }
@@ -52,17 +52,22 @@ function iterate(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number, 
   return O;
 }
 
-export function recursiveFilter(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number): Img {
+/**
+ * The RF as the spec states it, every operation in float32; with `oneRounding`, each update O + (P − O)·v is
+ * computed in double and rounded to float32 once (the production kernels' arithmetic, see domain-transform.ts).
+ */
+export function recursiveFilter(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number, oneRounding = false): Img {
+  const update = oneRounding ? (o: number, p: number, v: number) => f(o + (p - o) * v) : (o: number, p: number, v: number) => f(o + f(f(p - o) * v));
   return iterate(I, d, sigmaS, (px, dd, i) => {
     const a = f(Math.exp(-Math.SQRT2 / sigmaH(sigmaS, i)));
     const n = px.length;
     for (let x = 1; x < n; x++) {
       const v = f(Math.pow(a, dd[x]));
-      for (let c = 0; c < px[x].length; c++) px[x][c] = f(px[x][c] + f(f(px[x - 1][c] - px[x][c]) * v));
+      for (let c = 0; c < px[x].length; c++) px[x][c] = update(px[x][c], px[x - 1][c], v);
     }
     for (let x = n - 2; x >= 0; x--) {
       const v = f(Math.pow(a, dd[x + 1]));
-      for (let c = 0; c < px[x].length; c++) px[x][c] = f(px[x][c] + f(f(px[x + 1][c] - px[x][c]) * v));
+      for (let c = 0; c < px[x].length; c++) px[x][c] = update(px[x][c], px[x + 1][c], v);
     }
   });
 }
