@@ -1,7 +1,7 @@
-/** Full GCs on demand, and the off-heap collector that runs one only when dead ArrayBuffers pile up. */
+/** GCs on demand, and the off-heap collector that runs one only when dead ArrayBuffers pile up. */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectGarbage, offHeapCollector } from '../../src/memory/collect-garbage.js';
+import { collectGarbage, getGc, offHeapCollector } from '../../src/memory/collect-garbage.js';
 
 const MB = 1024 * 1024;
 
@@ -33,8 +33,31 @@ it('collects when dead ArrayBuffers pass the threshold, and frees them', async (
   assert.ok(await arrayBuffersBelow(base + 8 * MB), `the dead buffers are freed (${process.memoryUsage().arrayBuffers - base} bytes above the start)`);
   const s = collector.stats();
   assert.equal(s.collections, 1);
+  assert.equal(s.fullCollections, 0, 'young garbage goes with a scavenge');
   assert.equal(s.checks, 2);
   assert.ok(s.gcMs > 0);
+});
+
+it('runs a full GC when a scavenge left the threshold passed (the dead buffers had grown old)', async () => {
+  collectGarbage();
+  await arrayBuffersBelow(Infinity);
+  const base = process.memoryUsage().arrayBuffers;
+  const collector = offHeapCollector({ thresholdBytes: 16 * MB, retained: () => base });
+  let old: ArrayBuffer[] | null = Array.from({ length: 48 }, () => new ArrayBuffer(MB));
+  // Two scavenges survived: the buffers' objects are promoted to the old generation.
+  getGc()({ type: 'minor' });
+  getGc()({ type: 'minor' });
+  assert.equal(old.length, 48);
+  old = null;
+  assert.equal(collector.check(), true);
+  assert.equal(collector.stats().fullCollections, 0, 'a scavenge first');
+  // Whatever the scavenge freed is freed by now; old garbage is not.
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(process.memoryUsage().arrayBuffers - base > 40 * MB, 'old garbage survives a scavenge');
+  assert.equal(collector.check(), true);
+  assert.equal(collector.stats().fullCollections, 1);
+  assert.ok(await arrayBuffersBelow(base + 8 * MB), `freed by the full GC (${process.memoryUsage().arrayBuffers - base} bytes above the start)`);
+  assert.equal(collector.check(), false);
 });
 
 it('does not count what the program says it retains', () => {
