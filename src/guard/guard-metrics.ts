@@ -21,7 +21,7 @@ export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard,
   const libvips = g('atelier_libvips_memory_bytes', "libvips' tracked memory (sharp.cache()): current, high water mark, operation-cache max", ['kind']);
   const unexplained = g('atelier_memory_unexplained_bytes', 'RSS minus code, V8 heaps, external memory and libvips: allocator retention and untracked native memory');
   const pools = g('atelier_worker_buffer_pool_free_bytes', "Free working buffers the render workers' pools keep for their next jobs (trimmed to the latest job's set)");
-  const gcRuns = new Counter({ name: 'atelier_offheap_gc_total', help: 'Full GCs run because dead buffers passed ATELIER_GC_THRESHOLD (main thread and workers)', registers });
+  const gcRuns = new Counter({ name: 'atelier_offheap_gc_total', help: 'GCs (scavenges, and full GCs when a scavenge was not enough) run because dead buffers passed ATELIER_GC_THRESHOLD (main thread and workers)', registers });
   const gcSeconds = new Counter({ name: 'atelier_offheap_gc_seconds_total', help: 'Time spent in those GCs', registers });
   const gcSeen = { runs: 0, ms: 0 };
   const workers = g('atelier_memory_workers_reporting', 'Render workers whose memory is included');

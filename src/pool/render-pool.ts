@@ -29,7 +29,7 @@ export interface RenderPoolOptions {
   resourceLimits?: ResourceLimits;
   /** The worker module. Default: render-worker next to this file. Tests substitute one with the same contract. */
   workerFile?: string | URL;
-  /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC (default 8 MiB). */
+  /** Dead ArrayBuffer bytes a worker may hold after a job before it collects them (default 8 MiB; offHeapCollector). */
   gcThresholdBytes?: number;
   /** A worker idle this long drops its pooled working buffers (default 10 s; 0: after every job). */
   idleReleaseMs?: number;

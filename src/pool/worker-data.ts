@@ -1,6 +1,6 @@
 /** What every render worker thread is started with (piscina's workerData), and its defaults. */
 export interface RenderWorkerData {
-  /** Dead ArrayBuffer bytes a worker may hold after a job before it runs a full GC. */
+  /** Dead ArrayBuffer bytes a worker may hold after a job before it collects them (offHeapCollector). */
   gcThresholdBytes: number;
   /** A worker with no job for this long drops its pooled buffers (0: right after every job). */
   idleReleaseMs: number;

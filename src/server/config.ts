@@ -37,7 +37,7 @@ export interface ServerConfig {
   maxSideLimit: number;
   /** Result cache bound, in bytes of encoded artworks. */
   cacheMaxBytes: number;
-  /** Dead ArrayBuffer bytes (upload chunks, decoded images) a thread may hold before it runs a full GC. */
+  /** Dead ArrayBuffer bytes (upload chunks, decoded images) a thread may hold before it collects them (offHeapCollector). */
   gcThresholdBytes: number;
   cacheTtlMs: number;
   /** Artwork format when a request names none. */
@@ -123,7 +123,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   maxPixels: { env: 'ATELIER_MAX_PIXELS', kind: { type: 'int', min: 1, max: 1_000_000_000 }, default: () => 50_000_000, doc: 'largest decoded image in pixels (413 above, judged from the header)' },
   defaultMaxSide: { env: 'ATELIER_DEFAULT_MAX_SIDE', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 1024, doc: 'longest side of artworks when a request names no maxSide' },
   maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },
-  gcThresholdBytes: { env: 'ATELIER_GC_THRESHOLD', kind: { type: 'bytes', min: 0, max: 64 * 1024 * MB }, default: () => DEFAULT_GC_THRESHOLD_BYTES, doc: 'off-heap garbage (dead upload and image buffers) a thread may hold before it runs a full GC; V8 alone lets ~64 MB pile up per thread' },
+  gcThresholdBytes: { env: 'ATELIER_GC_THRESHOLD', kind: { type: 'bytes', min: 0, max: 64 * 1024 * MB }, default: () => DEFAULT_GC_THRESHOLD_BYTES, doc: 'off-heap garbage (dead upload and image buffers) a thread may hold before it collects it (a scavenge, then a full GC if that was not enough); V8 alone lets ~64 MB pile up per thread' },
   cacheMaxBytes: { env: 'ATELIER_CACHE_SIZE', kind: { type: 'bytes', min: MB, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'result cache bound, in bytes of encoded artworks' },
   cacheTtlMs: { env: 'ATELIER_CACHE_TTL', kind: { type: 'duration', min: 1000, max: 30 * 86_400_000 }, default: () => 3_600_000, doc: 'how long a render stays in the cache' },
   defaultFormat: { env: 'ATELIER_FORMAT', kind: { type: 'enum', values: OUTPUT_FORMATS }, default: () => 'jpeg', doc: 'artwork format when a request names none' },

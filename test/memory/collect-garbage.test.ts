@@ -30,11 +30,13 @@ it('collects when dead ArrayBuffers pass the threshold, and frees them', async (
   makeGarbage(48 * MB);
   assert.ok(process.memoryUsage().arrayBuffers - base >= 40 * MB, 'V8 has not collected them on its own yet');
   assert.equal(collector.check(), true);
+  assert.equal(collector.stats().fullCollections, 0, 'a scavenge first');
+  // Most of them go with the scavenge. Those V8 already promoted while they were being made (its own scavenges
+  // under the allocation) survive it, and the next check's full GC takes them: freed within two checks.
+  if (!(await arrayBuffersBelow(base + 8 * MB, 300))) assert.equal(collector.check(), true);
   assert.ok(await arrayBuffersBelow(base + 8 * MB), `the dead buffers are freed (${process.memoryUsage().arrayBuffers - base} bytes above the start)`);
   const s = collector.stats();
-  assert.equal(s.collections, 1);
-  assert.equal(s.fullCollections, 0, 'young garbage goes with a scavenge');
-  assert.equal(s.checks, 2);
+  assert.ok(s.collections === 1 || (s.collections === 2 && s.fullCollections === 1), JSON.stringify(s));
   assert.ok(s.gcMs > 0);
 });
 
