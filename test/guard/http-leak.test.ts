@@ -18,16 +18,8 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { startStudio } from '../server/harness.js';
 import { photo } from '../imaging/inputs.js';
-
-/** The same JPEG with a comment segment after SOI: new bytes (a new cache key), same pixels. */
-function tagged(jpeg: Buffer, tag: number): Buffer {
-  const text = Buffer.from(`leak-test ${tag}`, 'latin1');
-  const segment = Buffer.alloc(4 + text.length);
-  segment.writeUInt16BE(0xfffe, 0);
-  segment.writeUInt16BE(text.length + 2, 2);
-  text.copy(segment, 4);
-  return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
-}
+// The soak's way to make new bytes (a new cache key) of the same pixels: a JPEG comment segment.
+import { withComment } from '../../bench/soak-inputs.js';
 
 const WARMUP = 40;
 const ITERATIONS = 80;
@@ -42,7 +34,7 @@ it('the HTTP path retains nothing per request (assertNoLeak over misses, hits, f
   const client = new Worker(new URL('./http-client.worker.mjs', import.meta.url));
   try {
     const report = await assertNoLeak(async () => {
-      const upload = tagged(jpeg, n++);
+      const upload = withComment(jpeg, `leak-test ${n++}`);
       client.postMessage({ url: studio.url, upload, query, truncated: jpeg.subarray(0, jpeg.length >> 1) });
       const [answer] = (await once(client, 'message')) as [{ statuses?: (number | string)[]; error?: string }];
       if (!answer.statuses) throw new Error(answer.error);
