@@ -256,6 +256,8 @@ interface LoadResult {
   seconds: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number; renderP50: number; renderP99: number };
+  /** The five slowest uploads: their place in the sending order, size and latency. */
+  slowest: { upload: number; megapixels: number; ms: number }[];
   rssMB: { idle: number; peak: number; final: number };
   artworksFetched: number;
   artworkMB: number;
@@ -293,6 +295,8 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
       }, 250)
     : null;
   const latencies: number[] = [];
+  /** Which uploads were slowest (their order of sending and size): start-up and size effects show here. */
+  const byUpload: { i: number; ms: number; mp: number }[] = [];
   const renderLatencies: number[] = [];
   const errors = new Map<string, number>();
   const countError = (what: string): void => void errors.set(what, (errors.get(what) ?? 0) + 1);
@@ -325,6 +329,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
           }
         }
         latencies.push(performance.now() - t0);
+        byUpload.push({ i, ms: performance.now() - t0, mp: (uploads[i].width * uploads[i].height) / 1e6 });
       } catch (e) {
         countError(`network: ${(e as Error).message}`);
       }
@@ -358,6 +363,7 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
       renderP50: Math.round(percentile(renderLatencies, 50)),
       renderP99: Math.round(percentile(renderLatencies, 99)),
     },
+    slowest: [...byUpload].sort((a, b) => b.ms - a.ms).slice(0, 5).map((u) => ({ upload: u.i + 1, megapixels: +u.mp.toFixed(2), ms: Math.round(u.ms) })),
     rssMB: { idle: +(idle.rss / MB).toFixed(1), peak: +(peak / MB).toFixed(1), final: +(end.rss / MB).toFixed(1) },
     artworksFetched,
     artworkMB: +(artworkBytes / MB).toFixed(1),
@@ -383,6 +389,7 @@ function report(r: LoadResult): string {
   return [
     `${r.server}: ${r.requestsPerSecond} req/s (${r.uploads} in ${r.seconds} s)`,
     `  latency upload → all artworks fetched: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (POST alone: p50 ${r.latencyMs.renderP50} ms, p99 ${r.latencyMs.renderP99} ms)`,
+    `  slowest uploads (place sent, MP, ms): ${r.slowest.map((u) => `#${u.upload} ${u.megapixels} MP ${u.ms}`).join(', ')}`,
     `  server RSS: idle ${r.rssMB.idle} MB, peak ${r.rssMB.peak} MB, final ${r.rssMB.final} MB`,
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
     `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,

@@ -13,7 +13,7 @@ import 'sharp';
 import { AtelierError, isAtelierError, reviveError } from '../errors.js';
 import { validateInteger } from '../imaging/limits.js';
 import type { RenderJob, RenderResult } from './render-job.js';
-import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, type RenderWorkerData } from './worker-data.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, WARM_UP_TASK, type RenderWorkerData } from './worker-data.js';
 import { linkedAbort } from './linked-abort.js';
 
 export interface RenderPoolOptions {
@@ -33,6 +33,12 @@ export interface RenderPoolOptions {
   gcThresholdBytes?: number;
   /** A worker idle this long drops its pooled working buffers (default 10 s; 0: after every job). */
   idleReleaseMs?: number;
+  /**
+   * Each worker renders a small synthetic photo through every style when the pool starts (one warm-up task per
+   * thread), so that the first real jobs run optimised code (default false; the studio turns it on, and reports
+   * not ready until it is done). Jobs that arrive meanwhile wait behind it.
+   */
+  warmUp?: boolean;
 }
 
 export interface RunOptions {
@@ -59,6 +65,8 @@ export interface RenderPoolStats {
   full: boolean;
   /** Share of the threads' time spent on jobs since the pool started, 0–1. */
   utilisation: number;
+  /** The workers' start-up warm-up (RenderPoolOptions.warmUp) is still running. */
+  warming: boolean;
   completed: number;
   failed: number;
   aborted: number;
@@ -122,6 +130,13 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closing = false;
   const counts = { completed: 0, failed: 0, aborted: 0, overloaded: 0, crashed: 0 };
   // A worker that dies with no job on it is reported here; unhandled, the event would end the process.
+  let warming = options.warmUp === true;
+  if (warming) {
+    // One task per thread: idle workers each take one. A failed warm-up only costs speed.
+    void Promise.all(Array.from({ length: threads }, () => piscina.run(WARM_UP_TASK).catch(() => {}))).then(() => {
+      warming = false;
+    });
+  }
   piscina.on('error', () => {
     counts.crashed++;
   });
@@ -184,7 +199,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
 
   function stats(): RenderPoolStats {
     const queued = Math.min(active, piscina.queueSize);
-    return { threads, queued, running: active - queued, capacity, full: active >= capacity, utilisation: piscina.utilization, ...counts };
+    return { threads, queued, running: active - queued, capacity, full: active >= capacity, utilisation: piscina.utilization, warming, ...counts };
   }
 
   async function close(closeOptions: { force?: boolean } = {}): Promise<void> {

@@ -9,7 +9,8 @@ import { renderEach } from '../filters/render.js';
 import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { serializeError } from './worker-protocol.js';
-import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, type RenderWorkerData } from './worker-data.js';
+import { warmUp } from './warm-up.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, WARM_UP_TASK, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap (WorkerMemoryTracker); only the worker itself can measure it.
 import { reportAlso } from '../memory/worker-memory-reporter.js';
 
@@ -39,23 +40,35 @@ reportAlso(() => {
 
 const idleReleaseMs = data.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS;
 let idleTimer: NodeJS.Timeout | undefined;
+let running = 0;
 function releaseWhenIdle(): void {
   pool.clear();
   collector.check();
 }
 
-export default async function run(job: RenderJob): Promise<RenderResult> {
+/** Between jobs: keep only the latest job's working set, collect what it left dead, and start the idle clock. */
+function settle(): void {
+  pool.trim();
+  collector.check();
+  if (running > 0) return;
+  // Unref'd: an idle worker's timer must not keep the thread (or a CLI batch) alive.
+  if (idleReleaseMs === 0) releaseWhenIdle();
+  else idleTimer = setTimeout(releaseWhenIdle, idleReleaseMs).unref();
+}
+
+export default async function run(job: RenderJob | typeof WARM_UP_TASK): Promise<RenderResult | null> {
   clearTimeout(idleTimer);
+  running++;
   try {
+    if ('warmUp' in job) {
+      await warmUp(pool);
+      return null;
+    }
     return await renderJob(job, renderEach, pool);
   } catch (e) {
     throw serializeError(e);
   } finally {
-    // Between jobs: keep only the latest job's working set, and collect what it left dead.
-    pool.trim();
-    collector.check();
-    // Unref'd: an idle worker's timer must not keep the thread (or a CLI batch) alive.
-    if (idleReleaseMs === 0) releaseWhenIdle();
-    else idleTimer = setTimeout(releaseWhenIdle, idleReleaseMs).unref();
+    running--;
+    settle();
   }
 }

@@ -12,3 +12,6 @@ export const DEFAULT_GC_THRESHOLD_BYTES = 8 * 1024 * 1024;
  * returns soon after a burst. Allocating them again costs the next job a few ms (fresh pages are zeroed).
  */
 export const DEFAULT_IDLE_RELEASE_MS = 10_000;
+
+/** The task the pool sends each worker at start-up instead of a job (RenderPoolOptions.warmUp; warm-up.ts). */
+export const WARM_UP_TASK = { warmUp: true } as const;

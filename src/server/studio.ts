@@ -51,7 +51,7 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
   sharp.cache(false);
   const metrics = deps.metrics ?? createMetrics();
   const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
-  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue, gcThresholdBytes: config.gcThresholdBytes });
+  const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue, gcThresholdBytes: config.gcThresholdBytes, warmUp: true });
   // The main thread's dead buffers (upload chunks, answers sent): the cache's artworks are alive on purpose.
   const offHeap = offHeapCollector({ thresholdBytes: config.gcThresholdBytes, retained: () => cache.stats().bytes });
   const renders = new RenderService({ pool, cache, metrics, config, offHeap });

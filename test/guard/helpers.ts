@@ -8,6 +8,7 @@ import { loadConfig, type ServerConfig } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/lifecycle.js';
 import { memoryGuardPlugin, type MemoryGuardPluginOptions } from '../../src/guard/index.js';
 import type { RenderPool } from '../../src/pool/index.js';
+import { untilWarm } from '../server/harness.js';
 
 export async function startGuarded(overrides: Partial<ServerConfig> = {}, opts: MemoryGuardPluginOptions & { pool?: RenderPool } = {}): Promise<RunningServer> {
   const config = loadConfig({
@@ -15,7 +16,9 @@ export async function startGuarded(overrides: Partial<ServerConfig> = {}, opts: 
     overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', threads: 1, watchdogIntervalMs: 200, captureProfileMs: 0, diagnosticsDir: mkdtempSync(join(tmpdir(), 'atelier-guard-')), ...overrides },
   });
   const app = await buildApp({ config, plugins: [memoryGuardPlugin(opts)], pool: opts.pool });
-  return startServer(app);
+  const server = await startServer(app);
+  await untilWarm(app.studio);
+  return server;
 }
 
 /** A real JPEG carrying `tag` in a comment segment: new bytes (a cache miss), same small image. */

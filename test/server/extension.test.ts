@@ -6,7 +6,7 @@ import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { startServer } from '../../src/server/lifecycle.js';
 import type { StudioPlugin } from '../../src/server/app.js';
-import { get, metric, postRaw, smallPhoto } from './harness.js';
+import { get, metric, postRaw, smallPhoto, untilWarm } from './harness.js';
 
 it('extra plugins get the studio services; holds make the server not ready and shed renders', async () => {
   const probe: StudioPlugin = async (app, { studio }) => {
@@ -16,6 +16,7 @@ it('extra plugins get the studio services; holds make the server not ready and s
   };
   const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', threads: 1 } });
   const server = await startServer(await buildApp({ config, plugins: [probe] }));
+  await untilWarm(server.app.studio);
   try {
     assert.deepEqual((await get(server.url, '/extension')).json, { threads: 1, cacheBytes: 128 * 1024 * 1024 });
     assert.equal(metric((await get(server.url, '/metrics')).body.toString(), 'atelier_test_extension'), 1);

@@ -17,7 +17,17 @@ export async function startStudio(overrides: Partial<ServerConfig> = {}): Promis
   const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', threads: 2, ...overrides } });
   const app = await buildApp({ config });
   const server = await startServer(app);
+  await untilWarm(app.studio);
   return { ...server, studio: app.studio, close: () => server.shutdown('test over') };
+}
+
+/** The studio's workers warm up when it starts (/readyz says "warming up"); tests start from a ready studio. */
+export async function untilWarm(studio: Studio, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (studio.poolStats().warming) {
+    if (Date.now() > end) throw new Error('the render workers did not finish warming up');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface Answer {
