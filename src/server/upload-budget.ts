@@ -8,7 +8,7 @@
 export class UploadBudget {
   private held = 0;
 
-  constructor(readonly limit: number, private readonly onChange: (held: number) => void = () => {}) {
+  constructor(readonly limit: number) {
     if (!(Number.isSafeInteger(limit) && limit > 0)) throw new RangeError(`limit must be a positive integer of bytes, got ${limit}`);
   }
 
@@ -20,13 +20,11 @@ export class UploadBudget {
   reserve(bytes: number): (() => void) | null {
     if (this.held > 0 && this.held + bytes > this.limit) return null;
     this.held += bytes;
-    this.onChange(this.held);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.held -= bytes;
-      this.onChange(this.held);
     };
   }
 }

@@ -85,6 +85,7 @@ describe('slow and malformed clients', () => {
       }
       const text = (await get(s.url, '/metrics')).body.toString();
       assert.equal(metric(text, 'atelier_upload_bytes_in_flight'), 900_000);
+      assert.equal(metric(text, 'atelier_renders_total', { outcome: 'shed' }), 2);
       // The slow clients leave: their reservations go with them, and uploads are taken again.
       for (const socket of slow) socket.destroy();
       const deadline = Date.now() + 5000;

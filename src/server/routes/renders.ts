@@ -117,6 +117,7 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
     if (!release) {
       // The body stays unread: the connection is closed after the answer rather than drained.
       void reply.header('connection', 'close');
+      studio.metrics.renders.inc({ outcome: 'shed' });
       throw new AtelierError('OVERLOADED', `the uploads in flight already hold ${Math.round(studio.uploads.heldBytes / 1048576)} MB, the most the studio takes at once; try again shortly`);
     }
     reply.raw.once('close', release);
