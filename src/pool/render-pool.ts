@@ -130,6 +130,9 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closing = false;
   const counts = { completed: 0, failed: 0, aborted: 0, overloaded: 0, crashed: 0 };
   // A worker that dies with no job on it is reported here; unhandled, the event would end the process.
+  piscina.on('error', () => {
+    counts.crashed++;
+  });
   let warming = options.warmUp === true;
   if (warming) {
     // One task per thread: idle workers each take one. A failed warm-up only costs speed.
@@ -137,9 +140,6 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       warming = false;
     });
   }
-  piscina.on('error', () => {
-    counts.crashed++;
-  });
 
   function abortReason(reason: unknown, timeoutMs: number | undefined): AtelierError {
     if (isAtelierError(reason)) return reviveError(reason) as AtelierError;

@@ -22,6 +22,7 @@ export interface ServerConfig {
   maxQueue: number;
   /** Per-request time limit for a render, queue wait included. */
   requestTimeoutMs: number;
+  /** Time a client has to send its whole request, headers and upload (Node's requestTimeout; 408 after it). */
   uploadTimeoutMs: number;
   /** How long a graceful shutdown waits for in-flight requests before aborting them. */
   shutdownTimeoutMs: number;
