@@ -8,6 +8,7 @@
 import { deflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { tagged } from '../test/guard/helpers.js';
 
 export type Hostile = 'empty' | 'truncated' | 'text' | 'bomb';
 export const HOSTILE: readonly Hostile[] = ['empty', 'truncated', 'text', 'bomb'];
@@ -49,12 +50,7 @@ export async function baseUploads(root: string, count: number, random: () => num
 
 /** The same JPEG with a COM segment carrying `tag` right after SOI: new bytes, same image. */
 export function withComment(jpeg: Buffer, tag: string): Buffer {
-  const text = Buffer.from(`atelier-soak ${tag}`, 'latin1');
-  const seg = Buffer.alloc(4 + text.length);
-  seg.writeUInt16BE(0xfffe, 0);
-  seg.writeUInt16BE(text.length + 2, 2);
-  text.copy(seg, 4);
-  return Buffer.concat([jpeg.subarray(0, 2), seg, jpeg.subarray(2)]);
+  return tagged(jpeg, `atelier-soak ${tag}`);
 }
 
 function chunk(type: string, data: Buffer): Buffer {

@@ -18,8 +18,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { startStudio } from '../server/harness.js';
 import { photo } from '../imaging/inputs.js';
-// The soak's way to make new bytes (a new cache key) of the same pixels: a JPEG comment segment.
-import { withComment } from '../../bench/soak-inputs.js';
+import { tagged } from './helpers.js';
 
 const WARMUP = 40;
 const ITERATIONS = 80;
@@ -34,7 +33,7 @@ it('the HTTP path retains nothing per request (assertNoLeak over misses, hits, f
   const client = new Worker(new URL('./http-client.worker.mjs', import.meta.url));
   try {
     const report = await assertNoLeak(async () => {
-      const upload = withComment(jpeg, `leak-test ${n++}`);
+      const upload = tagged(jpeg, `leak-test ${n++}`);
       client.postMessage({ url: studio.url, upload, query, truncated: jpeg.subarray(0, jpeg.length >> 1) });
       const [answer] = (await once(client, 'message')) as [{ statuses?: (number | string)[]; error?: string }];
       if (!answer.statuses) throw new Error(answer.error);
