@@ -40,8 +40,8 @@ export async function encode(image: PixelImage, format: OutputFormat, quality?: 
       break;
     case 'jpeg':
       if (channels === 4) pipeline = pipeline.flatten({ background: '#ffffff' });
-      // Huffman tables optimised per image (sharp's default) make the encode ~2.5× slower for 1.4% smaller
-      // artworks (four 1024×768 seed artworks at q90: 37–46 ms → 15–16 ms, 837 → 849 KB).
+      // Huffman tables optimised per image (sharp's default) make the encode ~2.4× slower for 1.2% smaller
+      // artworks (`npm run bench:encode`: four 1024×768 seed artworks at q90, 31.9 → 13.4 ms, 835 → 846 KB).
       pipeline = pipeline.jpeg({ ...q, mozjpeg: false, optimiseCoding: false });
       break;
     case 'webp':

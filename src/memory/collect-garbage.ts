@@ -3,7 +3,8 @@
  * collecting. Typed arrays and Buffers live outside the V8 heap: a program that makes many large ones and keeps
  * few (an image server, a big analysis) can hold tens of megabytes of dead ones until V8's external-memory
  * heuristic decides on a full GC. A scavenge frees the dead ones that are still young (V8's array-buffer sweeper
- * releases them just after it, concurrently), for a fraction of a full GC's cost.
+ * releases them just after it, concurrently), for a fraction of a full GC's cost (BENCHMARKS.md, "Studio CPU by
+ * thread").
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
