@@ -44,6 +44,23 @@ export interface BufferPoolOptions {
    * lives as long as a thread holds at most this much once a job is over, whatever the largest job was.
    */
   maxFreeBytes?: number;
+  /**
+   * Allocate in size classes (half an octave apart: 1 and 1.5 × a power of two) rather than the exact size asked.
+   * For a pool that serves one image after another, of sizes that vary: with exact sizes, a job whose image is a
+   * little larger than the last one's finds no buffer big enough and allocates a whole new set while the old one
+   * waits, free and useless, for the trim after the job; and a smaller job after it takes the smaller buffers,
+   * so the larger set is trimmed and the next large job allocates it again. With classes this coarse, images of
+   * similar sizes ask for the same buffers and the pool settles on one set. Costs up to 50% of slack per buffer
+   * (measured on the studio's job mix: BENCHMARKS.md, "Worker buffer pools").
+   */
+  sizeClasses?: boolean;
+}
+
+/** The smallest size class ≥ bytes: a multiple of half the largest power of two ≤ bytes. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 4096) return bytes;
+  const half = 2 ** Math.floor(Math.log2(bytes)) / 2;
+  return Math.ceil(bytes / half) * half;
 }
 
 /**
@@ -54,6 +71,7 @@ export interface BufferPoolOptions {
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
   private readonly maxFreeBytes: number;
+  private readonly sizeClasses: boolean;
   private freeTotal = 0;
   private allocated = 0;
   private allocations = 0;
@@ -69,6 +87,7 @@ export class BufferPool {
     const max = opts.maxFreeBytes ?? Infinity;
     if (!(max >= 0)) throw new RangeError(`maxFreeBytes must be a number ≥ 0, got ${String(opts.maxFreeBytes)}`);
     this.maxFreeBytes = max;
+    this.sizeClasses = opts.sizeClasses ?? false;
   }
 
   /** The smallest free buffer of at least `bytes` (its first `bytes` zeroed), or a new one. */
@@ -79,9 +98,10 @@ export class BufferPool {
       if (len >= bytes && (best < 0 || len < this.free[best].byteLength)) best = i;
     }
     if (best < 0) {
-      this.allocated += bytes;
+      const size = this.sizeClasses ? sizeClass(bytes) : bytes;
+      this.allocated += size;
       this.allocations++;
-      const fresh = new ArrayBuffer(bytes);
+      const fresh = new ArrayBuffer(size);
       this.recent.add(fresh);
       return fresh;
     }

@@ -25,7 +25,7 @@ sharp.cache(false);
  * image needs ~200 MB per buffer) are dropped to the garbage collector instead of pinned for the thread's life.
  */
 export const WORKER_POOL_MAX_FREE_BYTES = 64 * 1024 * 1024;
-const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES });
+const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES, sizeClasses: true });
 
 /**
  * A job leaves its decoded image and the sharp buffers of its encodes dead; V8 would let ~64 MB of them pile up

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderEach, renderStyles } from '../../src/filters/render.js';
 import { STYLE_IDS } from '../../src/filters/registry.js';
-import { BufferPool } from '../../src/filters/workspace.js';
+import { BufferPool, sizeClass } from '../../src/filters/workspace.js';
 import { image, random } from './helpers.js';
 
 const ALL = STYLE_IDS.map((style) => ({ style }));
@@ -113,4 +113,37 @@ test('renderEach: artworks one at a time, the same bits, and fewer buffers when 
   const early = new BufferPool();
   for (const [style] of renderEach(img, seeds, { pool: early })) if (style === 'sketch') break;
   assert.ok(early.stats().freeBuffers > 0);
+});
+
+test('size classes: half an octave apart, and a slightly larger next image reuses the pool instead of doubling it', () => {
+  assert.equal(sizeClass(100), 100, 'small buffers are exact');
+  for (const bytes of [4097, 5000, 65_536, 65_537, 1_000_000, 3_145_728, 12_345_678]) {
+    const c = sizeClass(bytes);
+    const octave = 2 ** Math.floor(Math.log2(bytes));
+    assert.ok(c >= bytes && c <= bytes * 1.5, `${bytes} → ${c}`);
+    assert.ok(c === octave || c === octave * 1.5 || c === octave * 2, `${c} is 1, 1.5 or 2 × ${octave}`);
+  }
+  // One job after another on images of various sizes, the largest first, with trims between as the render
+  // workers do. With exact sizes, a smaller job takes some buffers of another kind than the larger one did (the
+  // best fit of its own sizes), the trim drops those it left, and a later larger job allocates them again.
+  const sizes = [[160, 150], [160, 90], [150, 160], [160, 100], [160, 140], [120, 160]];
+  const seeds = (['sketch', 'color-sketch', 'oil', 'watercolor'] as const).map((style) => ({ style }));
+  const run = (pool: BufferPool) => {
+    let peak = 0;
+    let laterAllocations = 0;
+    sizes.forEach(([width, height], i) => {
+      const before = pool.stats().allocations;
+      for (const [, out] of renderEach(noisy(width, height, 3, i), seeds, { pool })) pool.give(out.data.buffer as ArrayBuffer);
+      const s = pool.stats();
+      peak = Math.max(peak, s.allocatedBytes - s.trimmedBytes);
+      if (i > 0) laterAllocations += s.allocations - before;
+      pool.trim();
+    });
+    return { peak, laterAllocations };
+  };
+  const exact = run(new BufferPool());
+  const classes = run(new BufferPool({ sizeClasses: true }));
+  assert.equal(classes.laterAllocations, 0, "with classes, the first job's buffers serve every later one");
+  assert.ok(exact.laterAllocations > 0, `exact sizes allocate again (${exact.laterAllocations} buffers)`);
+  assert.ok(classes.peak < exact.peak, `peak held: ${classes.peak} with classes, ${exact.peak} exact`);
 });
