@@ -35,8 +35,13 @@ export interface MemorySample {
   libvips: number;
   libvipsHigh: number;
   libvipsMax: number;
-  /** Encoded artworks held by the result cache (they are Buffers: external memory of the main thread). */
+  /**
+   * Encoded artworks the result cache holds in this process's memory (Buffers: external memory of the main
+   * thread). With the disk store these are only the artworks it failed to write; the rest are files.
+   */
   cache: number;
+  /** All the cache's bytes, on disk or in memory, and its renders. */
+  cacheBytes: number;
   cacheEntries: number;
   /** RSS − (code + heap + external + cache + libvips): allocator retention and native memory no one reports. */
   unexplained: number;
@@ -66,7 +71,7 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
     const code = residentFileBytes(process.pid);
     const heapTotal = m.heapTotal + w.heapTotal;
     const externalAll = m.external + w.external;
-    const cache = Math.min(c.bytes, externalAll);
+    const cache = Math.min(c.memoryBytes, externalAll);
     const external = externalAll - cache;
     const libvips = vips.current * MiB;
     const main = studio.offHeap.stats();
@@ -90,6 +95,7 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
       libvipsHigh: vips.high * MiB,
       libvipsMax: vips.max * MiB,
       cache,
+      cacheBytes: c.bytes,
       cacheEntries: c.entries,
       unexplained: Math.max(0, p.rss - code - heapTotal - external - cache - libvips),
       queued: pool.queued,

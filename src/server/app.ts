@@ -3,7 +3,8 @@
  * encapsulated plugin. Further plugins (e.g. the memory guard's /memory dashboard) are passed in `plugins` and
  * receive the same Studio services.
  */
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { pino } from 'pino';
 import type { ServerConfig } from './config.js';
 import { clientErrorHandler, installErrorHandler } from './error-handler.js';
 import { createStudio, type Studio, type StudioDeps } from './studio.js';
@@ -31,9 +32,11 @@ export interface BuildAppOptions extends StudioDeps {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const studio = createStudio(config, options);
+  // One logger for fastify and the studio's services.
+  const log: FastifyBaseLogger = pino({ level: config.logLevel });
+  const studio = createStudio(config, { ...options, log });
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: log,
     // Node's requestTimeout covers receiving a request (headers and body), not answering it: the render's own
     // limit is the render service's. Node 20 never applies it while headersTimeout (default 60 s) is larger, so
     // that one is capped too; connections are checked often enough to cut a slow client near its limit.
@@ -68,6 +71,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   app.addHook('onClose', async () => {
     await studio.pool.close();
+    studio.cache.close();
   });
 
   await app.register(healthRoutes, { studio });

@@ -5,9 +5,10 @@
  * Precedence: explicit overrides (tests, embedding) > flags > environment > default.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { AtelierError } from '../errors.js';
+import { ARTWORK_STORES, type ArtworkStoreKind } from './artwork-store.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats.js';
 import { DEFAULT_GC_THRESHOLD_BYTES } from '../pool/worker-data.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +39,10 @@ export interface ServerConfig {
   maxSideLimit: number;
   /** Result cache bound, in bytes of encoded artworks. */
   cacheMaxBytes: number;
+  /** Where cached artworks' bytes live (artwork-store.ts). */
+  cacheStore: ArtworkStoreKind;
+  /** Parent folder of the disk store's private folder. */
+  cacheDir: string;
   /** Dead ArrayBuffer bytes (upload chunks, decoded images) a thread may hold before it collects them (offHeapCollector). */
   gcThresholdBytes: number;
   cacheTtlMs: number;
@@ -126,6 +131,8 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },
   gcThresholdBytes: { env: 'ATELIER_GC_THRESHOLD', kind: { type: 'bytes', min: 0, max: 64 * 1024 * MB }, default: () => DEFAULT_GC_THRESHOLD_BYTES, doc: 'off-heap garbage (dead upload and image buffers) a thread may hold before it collects it (a scavenge, then a full GC if that was not enough); V8 alone lets ~64 MB pile up per thread' },
   cacheMaxBytes: { env: 'ATELIER_CACHE_SIZE', kind: { type: 'bytes', min: MB, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'result cache bound, in bytes of encoded artworks' },
+  cacheStore: { env: 'ATELIER_CACHE_STORE', kind: { type: 'enum', values: ARTWORK_STORES }, default: () => 'disk', doc: "where cached artworks' bytes live: disk (files in a private folder under ATELIER_CACHE_DIR, held by the kernel's page cache, not the server's RSS) or memory" },
+  cacheDir: { env: 'ATELIER_CACHE_DIR', kind: { type: 'path' }, default: () => tmpdir(), doc: "folder in which the disk store makes its private folder (removed at shutdown, or by the next server if this one was killed); use a disk, not a tmpfs, for the cache to leave RAM" },
   cacheTtlMs: { env: 'ATELIER_CACHE_TTL', kind: { type: 'duration', min: 1000, max: 30 * 86_400_000 }, default: () => 3_600_000, doc: 'how long a render stays in the cache' },
   defaultFormat: { env: 'ATELIER_FORMAT', kind: { type: 'enum', values: OUTPUT_FORMATS }, default: () => 'jpeg', doc: 'artwork format when a request names none' },
   defaultQuality: { env: 'ATELIER_QUALITY', kind: { type: 'int', min: 1, max: 100 }, default: () => 90, doc: 'jpeg/webp/avif quality when a request names none' },

@@ -22,6 +22,8 @@ export interface StudioMetrics {
   cacheMisses: Counter;
   cacheEvictions: Counter;
   cacheBytes: Gauge;
+  cacheMemoryBytes: Gauge;
+  cacheStoreFailures: Counter;
   cacheEntries: Gauge;
   queueDepth: Gauge;
   inFlight: Gauge;
@@ -65,7 +67,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Studi
     cacheHits: new Counter({ name: 'atelier_cache_hits_total', help: 'Render requests answered from the result cache', registers: reg }),
     cacheMisses: new Counter({ name: 'atelier_cache_misses_total', help: 'Render requests not found in the result cache', registers: reg }),
     cacheEvictions: new Counter({ name: 'atelier_cache_evictions_total', help: 'Renders dropped from the result cache (size bound or TTL)', registers: reg }),
-    cacheBytes: new Gauge({ name: 'atelier_cache_bytes', help: 'Bytes of encoded artworks held by the result cache', registers: reg }),
+    cacheBytes: new Gauge({ name: 'atelier_cache_bytes', help: 'Bytes of encoded artworks held by the result cache, on disk or in memory (bound: ATELIER_CACHE_SIZE)', registers: reg }),
+    cacheMemoryBytes: new Gauge({ name: 'atelier_cache_memory_bytes', help: "Of the cache's bytes, those held in the server's memory (all of them with ATELIER_CACHE_STORE=memory; with the disk store, artworks it failed to write)", registers: reg }),
+    cacheStoreFailures: new Counter({ name: 'atelier_cache_store_failures_total', help: 'Artworks the disk store could not write (disk full, folder unwritable), kept in memory instead', registers: reg }),
     cacheEntries: new Gauge({ name: 'atelier_cache_entries', help: 'Renders held by the result cache', registers: reg }),
     queueDepth: new Gauge({ name: 'atelier_queue_depth', help: 'Render jobs waiting for a worker', registers: reg }),
     inFlight: new Gauge({ name: 'atelier_pool_in_flight', help: 'Render jobs running in a worker', registers: reg }),

@@ -74,18 +74,23 @@ export class RenderService {
       for (const [stage, ms] of Object.entries(result.timings)) metrics.renderStage.observe({ stage }, ms / 1000);
       const ext = extensionOf(options.format);
       const contentType = mimeTypeOf(options.format);
-      const artworks = new Map<StyleId, StoredArtwork>();
-      for (const { style } of options.styles) {
-        const encoded = result.artworks[style];
-        if (!encoded) throw new AtelierError('INTERNAL', `the render produced no ${style} artwork`);
-        const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-        artworks.set(style, { ext, contentType, etag: artworkEtag(data), data });
-      }
-      const render: CachedRender = { id, width: result.width, height: result.height, styles: [...artworks.keys()], artworks };
-      const bytes = renderBytes(render);
+      const encoded = options.styles.map(({ style }) => {
+        const e = result.artworks[style];
+        if (!e) throw new AtelierError('INTERNAL', `the render produced no ${style} artwork`);
+        return { style, data: Buffer.from(e.buffer, e.byteOffset, e.byteLength) };
+      });
+      const bytes = renderBytes(encoded.map(({ data }) => data.byteLength));
       if (!cache.fits(bytes)) {
         throw new AtelierError('PAYLOAD_TOO_LARGE', `the artworks of this render (${Math.ceil(bytes / 1048576)} MB) exceed the result cache (${Math.floor(cache.maxBytes / 1048576)} MB); ask for a smaller maxSide or fewer styles`);
       }
+      // Stored before the answer, so every artwork it lists can be fetched.
+      const stored = await Promise.all(
+        encoded.map(async ({ style, data }): Promise<[StyleId, StoredArtwork]> => [
+          style,
+          { ext, contentType, etag: artworkEtag(data), size: data.byteLength, body: await cache.store.put(`${id}.${style}.${ext}`, data) },
+        ]),
+      );
+      const render: CachedRender = { id, width: result.width, height: result.height, styles: stored.map(([style]) => style), artworks: new Map(stored) };
       cache.set(render);
       metrics.renders.inc({ outcome: 'rendered' });
       return { render, cached: false };

@@ -1,18 +1,21 @@
 /**
  * The result cache: finished renders (encoded artworks only, never pixels), bounded by their bytes and aged
  * out by a TTL. It is also where GET /api/renders/:id/:file finds an artwork, so an id is servable exactly as
- * long as its render is cached.
+ * long as its render is cached. The artworks' bytes live in an ArtworkStore (on disk by default).
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { StyleId } from '../filters/registry.js';
+import { inMemory, type ArtworkBody, type ArtworkStore } from './artwork-store.js';
 
 export interface StoredArtwork {
   /** File extension, as in its URL (imaging's extensionOf). */
   ext: string;
   contentType: string;
   etag: string;
-  data: Buffer;
+  /** Encoded size in bytes. */
+  size: number;
+  body: ArtworkBody;
 }
 
 export interface CachedRender {
@@ -24,7 +27,10 @@ export interface CachedRender {
 }
 
 export interface CacheStats {
+  /** Bytes of artworks cached, wherever they are kept (the bound applies to these). */
   bytes: number;
+  /** Of those, the bytes held in this process's memory (all of them for a memory store). */
+  memoryBytes: number;
   entries: number;
   maxBytes: number;
 }
@@ -32,13 +38,14 @@ export interface CacheStats {
 export interface ResultCacheOptions {
   maxBytes: number;
   ttlMs: number;
+  store: ArtworkStore;
   onEvict?: () => void;
 }
 
-/** Bytes an entry costs: its artworks plus a small allowance for the record itself. */
-export function renderBytes(r: CachedRender): number {
+/** Bytes a render costs the cache, from its artworks' sizes: them plus a small allowance for the record. */
+export function renderBytes(artworkSizes: Iterable<number>): number {
   let n = 256;
-  for (const a of r.artworks.values()) n += a.data.byteLength + 64;
+  for (const size of artworkSizes) n += size + 64;
   return n;
 }
 
@@ -56,18 +63,26 @@ export const RENDER_ID = /^[0-9a-f]{32}$/;
 
 export class ResultCache {
   readonly maxBytes: number;
+  readonly store: ArtworkStore;
   private readonly lru: LRUCache<string, CachedRender>;
+  private memoryBytes = 0;
 
   constructor(options: ResultCacheOptions) {
     this.maxBytes = options.maxBytes;
+    this.store = options.store;
     this.lru = new LRUCache<string, CachedRender>({
       maxSize: options.maxBytes,
       maxEntrySize: options.maxBytes,
-      sizeCalculation: renderBytes,
+      sizeCalculation: (r) => renderBytes([...r.artworks.values()].map((a) => a.size)),
       ttl: options.ttlMs,
       // Expired entries are dropped on a timer so their bytes do not wait for the next access.
       ttlAutopurge: true,
-      dispose: (_value, _key, reason) => {
+      // Every way out (evicted, expired, replaced, deleted, cleared) lets the artworks' bytes go.
+      dispose: (render, _key, reason) => {
+        for (const a of render.artworks.values()) {
+          if (inMemory(a.body)) this.memoryBytes -= a.size;
+          this.store.drop(a.body);
+        }
         if (reason === 'evict' || reason === 'expire') options.onEvict?.();
       },
     });
@@ -87,14 +102,21 @@ export class ResultCache {
   }
 
   set(render: CachedRender): void {
+    for (const a of render.artworks.values()) if (inMemory(a.body)) this.memoryBytes += a.size;
     this.lru.set(render.id, render);
   }
 
   stats(): CacheStats {
-    return { bytes: this.lru.calculatedSize, entries: this.lru.size, maxBytes: this.maxBytes };
+    return { bytes: this.lru.calculatedSize, memoryBytes: this.memoryBytes, entries: this.lru.size, maxBytes: this.maxBytes };
   }
 
   clear(): void {
     this.lru.clear();
+  }
+
+  /** Empties the cache and closes its store (a disk store's folder is removed). */
+  close(): void {
+    this.lru.clear();
+    this.store.close();
   }
 }

@@ -3,6 +3,7 @@
  * plugins such as the memory guard): config, metrics, result cache, render pool, render service, lifecycle.
  */
 import sharp from 'sharp';
+import { createArtworkStore } from './artwork-store.js';
 import type { ServerConfig } from './config.js';
 import { createMetrics, type StudioMetrics } from './metrics.js';
 import { ResultCache } from './result-cache.js';
@@ -44,16 +45,35 @@ export interface StudioDeps {
   /** An already built pool (tests, embedding); otherwise one is created from the config. */
   pool?: RenderPool;
   metrics?: StudioMetrics;
+  /** Where the studio's own warnings go (the app's logger). */
+  log?: { warn(details: object, message: string): void };
 }
+
+/** Within this long, repeated disk-store failures make one warning (a full disk fails every render). */
+const STORE_WARNING_INTERVAL_MS = 60_000;
 
 export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studio {
   // The main thread only reads headers; libvips' operation cache would just hold memory here.
   sharp.cache(false);
   const metrics = deps.metrics ?? createMetrics();
-  const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, onEvict: () => metrics.cacheEvictions.inc() });
+  let lastWarning = -Infinity;
+  let unwarned = 0;
+  const store = createArtworkStore({
+    kind: config.cacheStore,
+    parent: config.cacheDir,
+    onWriteError: (error) => {
+      metrics.cacheStoreFailures.inc();
+      unwarned++;
+      if (performance.now() - lastWarning < STORE_WARNING_INTERVAL_MS) return;
+      lastWarning = performance.now();
+      deps.log?.warn({ err: error, failures: unwarned, cacheDir: config.cacheDir }, 'the result cache could not write to disk; artworks are kept in memory meanwhile');
+      unwarned = 0;
+    },
+  });
+  const cache = new ResultCache({ maxBytes: config.cacheMaxBytes, ttlMs: config.cacheTtlMs, store, onEvict: () => metrics.cacheEvictions.inc() });
   const pool = deps.pool ?? createRenderPool({ threads: config.threads, maxQueue: config.maxQueue, gcThresholdBytes: config.gcThresholdBytes, warmUp: true });
   // The main thread's dead buffers (upload chunks, answers sent): the cache's artworks are alive on purpose.
-  const offHeap = offHeapCollector({ thresholdBytes: config.gcThresholdBytes, retained: () => cache.stats().bytes });
+  const offHeap = offHeapCollector({ thresholdBytes: config.gcThresholdBytes, retained: () => cache.stats().memoryBytes });
   const renders = new RenderService({ pool, cache, metrics, config, offHeap });
   const uploads = new UploadBudget(config.maxPendingUploadBytes);
   const poolStats = (): RenderPoolStats => pool.stats();
@@ -64,6 +84,7 @@ export function createStudio(config: ServerConfig, deps: StudioDeps = {}): Studi
   metrics.addCollector(() => {
     const c = cache.stats();
     metrics.cacheBytes.set(c.bytes);
+    metrics.cacheMemoryBytes.set(c.memoryBytes);
     metrics.cacheEntries.set(c.entries);
     const s = pool.stats();
     metrics.queueDepth.set(s.queued);

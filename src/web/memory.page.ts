@@ -35,7 +35,7 @@ const LAYERS: { key: keyof Point; label: string; color: string }[] = [
   { key: 'heapTotal', label: 'V8 heap', color: '#2563eb' },
   { key: 'external', label: 'external', color: '#059669' },
   { key: 'libvips', label: 'libvips', color: '#d97706' },
-  { key: 'cache', label: 'result cache', color: '#7c3aed' },
+  { key: 'cache', label: 'result cache in memory', color: '#7c3aed' },
   { key: 'code', label: 'code', color: '#64748b' },
   { key: 'unexplained', label: 'unexplained', color: '#dc2626' },
 ];

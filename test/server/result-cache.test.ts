@@ -1,4 +1,5 @@
 /** The result cache is bounded by the bytes of its artworks and by a TTL; evicted renders are 404. */
+import { readdirSync } from 'node:fs';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, metric, postRaw, smallPhoto, startStudio } from './harness.js';
@@ -24,9 +25,13 @@ it('evicts the least recently used renders past its byte bound, and expired ones
     const text = (await get(s.url, '/metrics')).body.toString();
     assert.ok(metric(text, 'atelier_cache_evictions_total') >= 1);
     assert.ok(metric(text, 'atelier_cache_bytes') <= MB);
+    // The disk store (the default) holds exactly the kept renders' artworks: an evicted render's files are gone.
+    const dir = s.studio.cache.store.dir!;
+    assert.equal(readdirSync(dir).length, entries * 2, 'two files per kept render');
     await new Promise((r) => setTimeout(r, 1700));
     assert.equal((await get(s.url, urls[urls.length - 1])).status, 404, 'expired after the TTL');
     assert.equal(s.studio.cache.stats().entries, 0);
+    assert.deepEqual(readdirSync(dir), [], 'expired renders leave no files');
   } finally {
     await s.close();
   }

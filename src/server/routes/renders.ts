@@ -172,7 +172,9 @@ export async function rendersRoutes(app: FastifyInstance, opts: { studio: Studio
       if (inm && inm.split(',').some((t) => t.trim() === artwork.etag || t.trim() === '*')) return reply.code(304).send();
       // No Content-Disposition: the URL's last segment (`oil.png`) is already a good file name, and the page's
       // download links name the file after the photo.
-      return reply.type(artwork.contentType).send(artwork.data);
+      const body = await studio.cache.store.read(artwork.body);
+      if (!body) throw new AtelierError('NOT_FOUND', `render ${id} was evicted from the cache; upload the photo again`);
+      return reply.type(artwork.contentType).header('content-length', artwork.size).send(body);
     },
   );
 }
