@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Studio } from '../server/studio.js';
 import type { CaptureInfo, CaptureTrigger, DiagnosticsStore } from './diagnostics.js';
 import type { LoadReading, MemorySample, MemorySampler } from './memory-sample.js';
+import { PointRing } from './point-ring.js';
 import { Watchdog, type WatchEvent, type WatchKind } from './watchdog.js';
 
 export interface Alert {
@@ -42,7 +43,7 @@ const MAX_ALERTS = 100;
 
 export class MemoryGuard {
   readonly watchdog: Watchdog;
-  private readonly history: GuardPoint[] = [];
+  private readonly history: PointRing<GuardPoint>;
   private readonly alerts: Alert[] = [];
   private readonly open = new Map<string, Alert>();
   private alertSeq = 0;
@@ -51,12 +52,11 @@ export class MemoryGuard {
   private ticking = false;
   readonly counts = { alerts: new Map<string, number>(), captures: new Map<string, number>() };
   private readonly now: () => number;
-  private readonly historySize: number;
 
   constructor(private readonly deps: MemoryGuardDeps) {
     const c = deps.studio.config;
     this.now = deps.now ?? Date.now;
-    this.historySize = deps.historySize ?? 600;
+    this.history = new PointRing(deps.historySize ?? 600);
     this.watchdog = new Watchdog({
       softLimit: c.memorySoftLimit,
       hardLimit: c.memoryHardLimit,
@@ -88,7 +88,6 @@ export class MemoryGuard {
       const point: GuardPoint = { ...this.deps.sample(), ...(await this.deps.load()) };
       point.t = this.now();
       this.history.push(point);
-      if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
       for (const e of this.watchdog.observe(point.t, point.rss, point.cache)) this.react(e);
       return point;
     } catch (e) {
@@ -100,12 +99,12 @@ export class MemoryGuard {
   }
 
   latest(): GuardPoint | undefined {
-    return this.history[this.history.length - 1];
+    return this.history.at(0);
   }
 
   /** History newer than `since` (ms), oldest first. */
   points(since = -Infinity): GuardPoint[] {
-    return this.history.filter((p) => p.t > since);
+    return this.history.since('t', since);
   }
 
   alertList(): Alert[] {
