@@ -82,7 +82,11 @@ function removeOrphanFolders(parent: string): void {
   for (const name of names) {
     const m = /^atelier-cache-(\d+)-/.exec(name);
     if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
-    rmSync(join(parent, name), { recursive: true, force: true });
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // Another user's folder in a shared /tmp: theirs to remove.
+    }
   }
 }
 
