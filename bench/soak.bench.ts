@@ -54,10 +54,13 @@ for (const [name, v] of [['--hits', HITS], ['--hostile', HOSTILE_SHARE], ['--war
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm run bench:soak does)`);
 const label = args.label ?? `${args.allocator ?? 'default'}-c${C}-n${N}`;
 
-interface Reading { done: number; t: number; rss: number; code: number; heap: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number }
+interface Reading { done: number; t: number; rss: number; code: number; heap: number; mainHeap: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number }
 
-/** The parts of RSS the server reports, in the order they add up to it (rss = code + heap + external + cache + unexplained). */
-const PARTS = ['code', 'heap', 'external', 'bufferPools', 'cache', 'unexplained'] as const;
+/**
+ * The parts of RSS the server reports, in the order they add up to it (rss = code + heap + external + cache +
+ * unexplained); mainHeap is the main thread's share of heap, bufferPools the workers' pools' share of external.
+ */
+const PARTS = ['code', 'heap', 'mainHeap', 'external', 'bufferPools', 'cache', 'unexplained'] as const;
 
 async function startServer(): Promise<{ base: string; stop(): Promise<number | null> }> {
   const flags = ['--log-level', 'warn', ...(args.threads ? ['--threads', args.threads] : []), ...(args.allocator ? ['--allocator', args.allocator] : []), ...args['server-args'].split(' ').filter(Boolean)];
@@ -94,9 +97,9 @@ async function main(): Promise<void> {
 
   const sampler = setInterval(async () => {
     try {
-      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; code: number; heapTotal: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number } };
+      const s = (await (await fetch(`${server.base}/api/memory?since=${Date.now() + 1}`)).json()) as { latest: { rss: number; code: number; heapTotal: number; mainHeapTotal: number; heapUsed: number; workersHeapUsed: number; external: number; bufferPools: number; libvips: number; cache: number; unexplained: number } };
       const l = s.latest;
-      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, code: l.code, heap: l.heapTotal, heapUsed: l.heapUsed, workersHeapUsed: l.workersHeapUsed, external: l.external, bufferPools: l.bufferPools, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
+      readings.push({ done, t: (performance.now() - t0) / 1000, rss: l.rss, code: l.code, heap: l.heapTotal, mainHeap: l.mainHeapTotal, heapUsed: l.heapUsed, workersHeapUsed: l.workersHeapUsed, external: l.external, bufferPools: l.bufferPools, libvips: l.libvips, cache: l.cache, unexplained: l.unexplained });
     } catch {
       // the server is busy; the next second will do
     }

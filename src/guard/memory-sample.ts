@@ -19,6 +19,8 @@ export interface MemorySample {
   code: number;
   /** V8 heap committed (heapTotal) and used, main thread + workers. */
   heapTotal: number;
+  /** Of heapTotal, the main thread's (the rest is the workers'). */
+  mainHeapTotal: number;
   heapUsed: number;
   mainHeapUsed: number;
   workersHeapUsed: number;
@@ -82,6 +84,7 @@ export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker
       uss: p.uss,
       code,
       heapTotal,
+      mainHeapTotal: m.heapTotal,
       heapUsed: m.heapUsed + w.heapUsed,
       mainHeapUsed: m.heapUsed,
       workersHeapUsed: w.heapUsed,

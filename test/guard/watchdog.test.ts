@@ -71,7 +71,7 @@ function fakeStudio(overrides: Partial<ServerConfig>): Studio {
 }
 
 function sampleOf(rss: number): MemorySample {
-  return { t: 0, rss, uss: rss, code: 0, heapTotal: 0, heapUsed: 0, mainHeapUsed: 0, workersHeapUsed: 0, workers: 0, external: 0, arrayBuffers: 0, libvips: 0, libvipsHigh: 0, libvipsMax: 0, cache: 0, cacheBytes: 0, cacheEntries: 0, unexplained: 0, queued: 0, running: 0, utilisation: 0 };
+  return { t: 0, rss, uss: rss, code: 0, heapTotal: 0, heapUsed: 0, mainHeapUsed: 0, workersHeapUsed: 0, workers: 0, external: 0, arrayBuffers: 0, libvips: 0, libvipsHigh: 0, libvipsMax: 0, cache: 0, cacheBytes: 0, cacheEntries: 0, mainHeapTotal: 0, unexplained: 0, queued: 0, running: 0, utilisation: 0 };
 }
 
 interface Logged { level: string; msg: string }
