@@ -9,7 +9,7 @@
 // load on a shared machine counts less; the parallel comparison is wall-clock. Results: bench/output/filters.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -80,7 +80,8 @@ try {
     const raw = await resized.raw().toBuffer();
     const image: PixelImage = { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, channels: 3 };
     const repeats = repeatsFor(mp);
-    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread`);
+    const loadBefore = loadavg()[0];
+    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread; load average ${loadBefore.toFixed(2)}`);
 
     // Warm up our code on a small crop so the first repeat does not time the compiler.
     renderStyles({ ...image, data: image.data.subarray(0, 128 * 128 * 3), width: 128, height: 128 }, STYLE_IDS.map((style) => ({ style })));
@@ -99,7 +100,11 @@ try {
     const seedCv = SEED_OPENCV.reduce((s, k) => s + cv[k], 0);
     rows.push({ ours: 'four seeds (one renderStyles call)', opencv: SEED_OPENCV.join(' + '), oursS: ours.seeds, opencvS: seedCv, ratio: ours.seeds / seedCv });
     for (const r of rows) console.log(`${r.ours.padEnd(36)} ${r.oursS.toFixed(3).padStart(7)} s   ${r.opencv.padEnd(44)} ${r.opencvS.toFixed(3).padStart(7)} s   ratio ${r.ratio.toFixed(3)}`);
-    const entry: Record<string, unknown> = { width, height, repeats, single: rows };
+    // The bench itself adds about 1 to the load average; more is another process's load, which slows both sides
+    // but not equally (their CPU time grows under contention): such a run is worth repeating.
+    const loadAfter = loadavg()[0];
+    console.log(`load average ${loadBefore.toFixed(2)} at the start of this size, ${loadAfter.toFixed(2)} after the single-thread timings`);
+    const entry: Record<string, unknown> = { width, height, repeats, loadAverage: [loadBefore, loadAfter], single: rows };
 
     if (!skipParallel) {
       const all = STYLE_IDS.map((style) => ({ style }));
