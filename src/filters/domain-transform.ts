@@ -84,21 +84,24 @@ export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: nu
   }
 }
 
-/** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
-export function rowStepsGrey(img: Float32Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
+/**
+ * RF weights a^(1 + k·|ΔI|) of rows [y0, y1) of a one-channel float image, through a PowerTable of a: the domain
+ * steps go straight to their weights, never to a buffer of their own.
+ */
+export function rowWeightsGrey(img: Float32Array, width: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    out[row] = 1;
-    for (let x = 1; x < width; x++) out[row + x] = f(1 + f(k * Math.abs(f(img[row + x] - img[row + x - 1]))));
+    out[row] = power(t, 1);
+    for (let x = 1; x < width; x++) out[row + x] = power(t, f(1 + f(k * Math.abs(f(img[row + x] - img[row + x - 1])))));
   }
 }
 
-/** Vertical domain steps of columns [x0, x1) of a one-channel float image. */
-export function columnStepsGrey(img: Float32Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  out.fill(1, x0, x1);
+/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey). */
+export function columnWeightsGrey(img: Float32Array, width: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
+  out.fill(power(t, 1), x0, x1);
   for (let y = 1; y < height; y++) {
     const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) out[i] = f(1 + f(k * Math.abs(f(img[i] - img[i - width]))));
+    for (let i = row + x0; i < row + x1; i++) out[i] = power(t, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
   }
 }
 
@@ -168,7 +171,7 @@ export class PowerTable {
   }
 }
 
-/** float32(a^d) through a PowerTable (inlined by hand in the hot loops; this is the readable form). */
+/** float32(a^d) through a PowerTable. */
 export function power(t: PowerTable, d: number): number {
   const x = d - 1;
   const n = (x * t.invH + 0.5) | 0;
@@ -182,12 +185,36 @@ export interface Weights {
   fill(first: number, count: number, out: Float32Array, at: number): void;
 }
 
-/** Weights of float domain steps d, through a PowerTable (the float32 power, see there). */
-export class PowerWeights implements Weights {
-  constructor(private readonly d: Float32Array, private readonly t: PowerTable) {}
+/**
+ * Weights of iteration i from those of iteration 0, w0 = a_0^d: σH halves from one iteration to the next, so
+ * a_i = exp(−√2/σH_i) = a_0^(2^i) and a_i^d = (a_0^d)^(2^i), i squarings instead of a power per weight. Each
+ * square of a float32 is exact in double and rounded once, so a weight is within about 2i float32 ulps of the
+ * float32 power a_i^d (the spec's): the filter's output moves by far less than a level.
+ */
+export class SquaredWeights implements Weights {
+  constructor(readonly w0: Float32Array, readonly squarings: number) {}
   fill(first: number, count: number, out: Float32Array, at: number): void {
-    const { d, t } = this;
-    for (let i = 0; i < count; i++) out[at + i] = power(t, d[first + i]);
+    const { w0, squarings } = this;
+    if (squarings === 0) {
+      out.set(w0.subarray(first, first + count), at);
+    } else if (squarings === 1) {
+      for (let i = 0; i < count; i++) {
+        const v = w0[first + i];
+        out[at + i] = f(v * v);
+      }
+    } else if (squarings === 2) {
+      for (let i = 0; i < count; i++) {
+        const v = w0[first + i];
+        const v2 = f(v * v);
+        out[at + i] = f(v2 * v2);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        let v = w0[first + i];
+        for (let s = 0; s < squarings; s++) v = f(v * v);
+        out[at + i] = v;
+      }
+    }
   }
 }
 
@@ -269,7 +296,7 @@ export function columnKeysRgb(px: Uint8Array, width: number, height: number, out
 export const ROW_GROUP = 8;
 
 /**
- * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
+ * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
 export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
