@@ -6,7 +6,7 @@ import { columnWeightsGrey, rangeScale, rowWeightsGrey } from './domain-transfor
 import { firstIterationPowers, recursiveFilterSteps, squaredWeights } from './domain-filter.js';
 import { labToRgb, rgbToLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
-import { clamped, type Step, type Workspace } from './workspace.js';
+import type { Step, Workspace } from './workspace.js';
 
 const f = Math.fround;
 const INV255 = f(1 / 255);
@@ -28,7 +28,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
   const base = ws.get('work', 'f32', n);
   const wH = ws.get('wH', 'f32', n);
   const wV = ws.get('wV', 'f32', n);
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const out = ws.get('out', 'u8', n * 3);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const powers = firstIterationPowers(p.sigmaS);
   const grey = opts.greyInput === true;

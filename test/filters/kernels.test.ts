@@ -9,6 +9,7 @@ import {
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaredWeights } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
 import { BAND } from '../../src/filters/oil-painting.js';
+import { fastSrgb8, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
 
@@ -222,4 +223,14 @@ test('the production pencil window sizes equal the brute-force windows on pointe
       assert.deepEqual(Array.from(sizes), want, `${w}×${h} σs ${sigmaS} σr ${sigmaR} split ${split}`);
     }
   }
+});
+
+test('the table-driven 8-bit sRGB encoding equals the direct one, at random values and on both sides of every level', () => {
+  const rnd = random(11);
+  const values = [0, 1, -0.5, 2, NaN, 0.0031308, ...Array.from({ length: 20000 }, () => rnd()), ...Array.from({ length: 2000 }, () => rnd() * 0.01)];
+  // Around each level's first value as the tables have it: a threshold off the true boundary fails on one side.
+  for (let v = 1; v < 256; v++) for (let e = -4; e <= 4; e++) values.push(SRGB8_THRESHOLD[v] * (1 + e * 2 ** -52));
+  // The tables' premise: no bucket of the level table holds two thresholds.
+  for (let v = 1; v < 255; v++) assert.ok(Math.floor(SRGB8_THRESHOLD[v] * SRGB8_STEPS) < Math.floor(SRGB8_THRESHOLD[v + 1] * SRGB8_STEPS), `levels ${v}, ${v + 1}`);
+  for (const c of values) assert.equal(fastSrgb8(c), srgb8(Math.min(1, Math.max(0, c || 0))), `at ${c}`);
 });
