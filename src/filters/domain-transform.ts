@@ -237,14 +237,18 @@ export class KeyedWeights implements Weights {
 }
 
 /**
- * Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights; with `unit`, the rows' unit values
- * (u8/255, as UNIT) are written there too, in the same pass over the pixels.
+ * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
+ * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0); with `unit`, the rows' unit values (u8/255,
+ * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range.
  */
-export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
+export function keysRgb(px: Uint8Array, width: number, nH: Int32Array, nV: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
   const u = UNIT;
+  const up = width * 3;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    out[row] = 0;
+    if (y === 0) nV.fill(0, 0, width);
+    else for (let x = 0, p = row * 3; x < width; x++, p += 3) nV[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
+    nH[row] = 0;
     // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let p = row * 3;
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
@@ -256,7 +260,7 @@ export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: n
     for (let x = 1; x < width; x++) {
       p += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
-      out[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
+      nH[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
       if (unit) {
         unit[p] = u[r];
         unit[p + 1] = u[g];
@@ -266,16 +270,6 @@ export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: n
       g0 = g;
       b0 = b;
     }
-  }
-}
-
-/** Σc |Δ| of 8-bit RGB down columns [x0, x1) (0 at y = 0). */
-export function columnKeysRgb(px: Uint8Array, width: number, height: number, out: Int32Array, x0: number, x1: number): void {
-  out.fill(0, x0, x1);
-  const up = width * 3;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
   }
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnKeysRgb, columnWeightsGrey, iterationSigma, rangeScale, rowCoordinateLines, rowKeysRgb,
+  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaredWeights } from '../../src/filters/domain-filter.js';
@@ -98,8 +98,11 @@ test('the RF sweeps that read keyed weights from the keys equal the general swee
     const img = sample(w, h, w + 3 * h);
     const nH = new Int32Array(w * h), nV = new Int32Array(w * h);
     const unit = new Float32Array(w * h * 3);
-    rowKeysRgb(img.data, w, nH, 0, h, unit);
-    columnKeysRgb(img.data, w, h, nV, 0, w);
+    keysRgb(img.data, w, nH, nV, 0, h, unit);
+    // Keys of two ranges of rows (as the parallel renderer cuts them) are the keys of the whole.
+    const nH2 = new Int32Array(w * h), nV2 = new Int32Array(w * h);
+    for (const [y0, y1] of [[0, h >> 1], [h >> 1, h]]) keysRgb(img.data, w, nH2, nV2, y0, y1);
+    assert.deepEqual([nH2, nV2], [nH, nV]);
     const keyed = keyedWeights(nH, nV, sigmaS, rangeScale(sigmaS, sigmaR));
     // The same weights behind a plain Weights object: the kernels then take the general path (weights filled first).
     const plain = (i: number, axis: 'rows' | 'cols') => {
