@@ -3,7 +3,7 @@
  * the detail L − base is tripled and put back, and the image returns to RGB with its original a, b.
  */
 import { columnWeightsGrey, rangeScale, rowWeightsGrey } from './domain-transform.js';
-import { firstIterationPowers, recursiveFilterSteps, squaredWeights } from './domain-filter.js';
+import { firstIterationPowers, recursiveFilterSteps, squaringWeights } from './domain-filter.js';
 import { labToRgb, rgbToLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import type { Step, Workspace } from './workspace.js';
@@ -42,7 +42,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       },
     },
     { axis: 'cols', run: (x0, x1) => columnWeightsGrey(lum, width, height, k, powers, wV, x0, x1) },
-    ...recursiveFilterSteps(base, 1, width, height, squaredWeights(wH, wV), p.sigmaS),
+    ...recursiveFilterSteps(base, 1, width, height, squaringWeights(wH, wV), p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {

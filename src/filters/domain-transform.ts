@@ -186,34 +186,40 @@ export interface Weights {
 }
 
 /**
- * Weights of iteration i from those of iteration 0, w0 = a_0^d: σH halves from one iteration to the next, so
- * a_i = exp(−√2/σH_i) = a_0^(2^i) and a_i^d = (a_0^d)^(2^i), i squarings instead of a power per weight. Each
- * square of a float32 is exact in double and rounded once, so a weight is within about 2i float32 ulps of the
- * float32 power a_i^d (the spec's): the filter's output moves by far less than a level.
+ * Weights of one iteration kept in a full-size array w, which the sweeps read directly. σH halves from one
+ * iteration to the next, so a_i = exp(−√2/σH_i) = a_(i−1)² and a_i^d = (a_(i−1)^d)²: an iteration after the first
+ * (`square`) squares the previous one's weights in place as its passes reach them, one multiplication instead of
+ * a power per weight. The square of a float32 is exact in double and rounded once, so a weight is within about
+ * 2i float32 ulps of the float32 power a_i^d (the spec's): the filter's output moves by far less than a level.
+ * The passes of one iteration must therefore run once each, in order (as every step does).
  */
-export class SquaredWeights implements Weights {
-  constructor(readonly w0: Float32Array, readonly squarings: number) {}
+export class SquaringWeights implements Weights {
+  constructor(readonly w: Float32Array, readonly square: boolean) {}
+
+  /** Makes w[first..first + count) this iteration's weights. */
+  prepare(first: number, count: number): void {
+    if (!this.square) return;
+    const { w } = this;
+    for (let i = first; i < first + count; i++) {
+      const v = w[i];
+      w[i] = f(v * v);
+    }
+  }
+
+  /** Makes w[first + j·step] (j < count) this iteration's weights: a column. */
+  prepareStrided(first: number, step: number, count: number, lineLength: number): void {
+    for (let j = 0, i = first; j < count; j++, i += step) this.prepare(i, lineLength);
+  }
+
   fill(first: number, count: number, out: Float32Array, at: number): void {
-    const { w0, squarings } = this;
-    if (squarings === 0) {
-      out.set(w0.subarray(first, first + count), at);
-    } else if (squarings === 1) {
-      for (let i = 0; i < count; i++) {
-        const v = w0[first + i];
-        out[at + i] = f(v * v);
-      }
-    } else if (squarings === 2) {
-      for (let i = 0; i < count; i++) {
-        const v = w0[first + i];
-        const v2 = f(v * v);
-        out[at + i] = f(v2 * v2);
-      }
-    } else {
-      for (let i = 0; i < count; i++) {
-        let v = w0[first + i];
-        for (let s = 0; s < squarings; s++) v = f(v * v);
-        out[at + i] = v;
-      }
+    const { w } = this;
+    if (!this.square) {
+      out.set(w.subarray(first, first + count), at);
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const v = w[first + i];
+      out[at + i] = w[first + i] = f(v * v);
     }
   }
 }
@@ -478,6 +484,13 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
     // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
     for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
+  }
+  if (ch === 1 && weights instanceof SquaringWeights) {
+    // As in recursiveRows: full-size weights are read where they are, eight columns at a time.
+    for (; x0 + 8 <= x1; x0 += 8) {
+      weights.prepareStrided(x0, width, height, 8);
+      greyLines8(o, weights.w, height, x0, width, 1, x0, 1, width);
+    }
   }
   for (let xs = x0; xs < x1; xs += RF_STRIP) {
     const cols = Math.min(RF_STRIP, x1 - xs);

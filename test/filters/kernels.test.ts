@@ -6,7 +6,7 @@ import {
   addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
-import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaredWeights } from '../../src/filters/domain-filter.js';
+import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
 import { BAND } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
@@ -51,7 +51,7 @@ test('the RF passes with squared float32 weights equal the straightforward recur
         const wH = Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d));
         const wV = Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d));
         const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-        for (const step of recursiveFilterSteps(o, ch, w, h, squaredWeights(wH, wV), sigmaS)) {
+        for (const step of recursiveFilterSteps(o, ch, w, h, squaringWeights(wH, wV), sigmaS)) {
           for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
         }
         assert.deepEqual(Array.from(o), want, `${w}×${h}×${ch} split ${split}`);
