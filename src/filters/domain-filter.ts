@@ -26,7 +26,7 @@ export function squaringWeights(wH: Float32Array, wV: Float32Array): (i: number,
 }
 
 /** Weights of 8-bit RGB keyed by Σ|Δ| (see KeyedWeights). */
-export function keyedWeights(nH: Int32Array, nV: Int32Array, sigmaS: number, k: number): (i: number, axis: Axis) => Weights {
+export function keyedWeights(nH: Uint16Array, nV: Uint16Array, sigmaS: number, k: number): (i: number, axis: Axis) => Weights {
   return (i, axis) => new KeyedWeights(axis === 'rows' ? nH : nV, iterationFeedback(sigmaS, i), k);
 }
 

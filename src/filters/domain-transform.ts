@@ -233,7 +233,7 @@ export class SquaringWeights implements Weights {
  */
 export class KeyedWeights implements Weights {
   readonly table = new Float32Array(766);
-  constructor(readonly n: Int32Array, a: number, k: number) {
+  constructor(readonly n: Uint16Array, a: number, k: number) {
     for (let i = 0; i < 766; i++) this.table[i] = f(Math.pow(a, f(1 + f(k * f(i * INV255)))));
   }
   fill(first: number, count: number, out: Float32Array, at: number): void {
@@ -245,9 +245,10 @@ export class KeyedWeights implements Weights {
 /**
  * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
  * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0); with `unit`, the rows' unit values (u8/255,
- * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range.
+ * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range. A key
+ * is at most 3·255 = 765, so 16 bits hold it: half the bytes of 32-bit keys to fault in and to read in every pass.
  */
-export function keysRgb(px: Uint8Array, width: number, nH: Int32Array, nV: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
+export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit?: Float32Array): void {
   const u = UNIT;
   const up = width * 3;
   for (let y = y0; y < y1; y++) {
@@ -387,7 +388,7 @@ function greySweep8(o: Float32Array, w: Float32Array, count: number, p: number, 
  * path. Same arithmetic as a plain loop (the locals hold the very float32 values stored), RF_UPDATE's. Reading
  * table[key] here rather than a filled weight buffer saves a write and a read of every weight.
  */
-function rgbSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
+function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
   const q2 = 2 * qLine, q3 = 3 * qLine;
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
   let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
@@ -435,7 +436,7 @@ function rgbSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count
  * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
  * sweep uses the weight of each sample, the anticausal one that of the sample after it.
  */
-function rgbLines4(o: Float32Array, keys: Int32Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
+function rgbLines4(o: Float32Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
   rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
   rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
 }

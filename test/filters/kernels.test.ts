@@ -96,11 +96,11 @@ test('the grey RF weights are the float32 power a0^d of the grey domain steps, a
 test('the RF sweeps that read keyed weights from the keys equal the general sweeps over filled weights bit for bit, split or whole', () => {
   for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01]] as const) {
     const img = sample(w, h, w + 3 * h);
-    const nH = new Int32Array(w * h), nV = new Int32Array(w * h);
+    const nH = new Uint16Array(w * h), nV = new Uint16Array(w * h);
     const unit = new Float32Array(w * h * 3);
     keysRgb(img.data, w, nH, nV, 0, h, unit);
     // Keys of two ranges of rows (as the parallel renderer cuts them) are the keys of the whole.
-    const nH2 = new Int32Array(w * h), nV2 = new Int32Array(w * h);
+    const nH2 = new Uint16Array(w * h), nV2 = new Uint16Array(w * h);
     for (const [y0, y1] of [[0, h >> 1], [h >> 1, h]]) keysRgb(img.data, w, nH2, nV2, y0, y1);
     assert.deepEqual([nH2, nV2], [nH, nV]);
     const keyed = keyedWeights(nH, nV, sigmaS, rangeScale(sigmaS, sigmaR));
