@@ -3,6 +3,9 @@
 
 Usage: /usr/bin/python3 bench/opencv-time.py IMAGE.png REPEATS [NAMES]
 Prints one JSON object: {name: [cpu seconds of each repeat]}; NAMES defaults to all five functions.
+Or: /usr/bin/python3 bench/opencv-time.py IMAGE.png --serve
+reads one function name per line on stdin, runs it once and prints its CPU seconds on a line of its own, so
+that a caller can alternate OpenCV's repeats with its own (both sides then see the same load).
 CPU time of the process (time.process_time) is used, like the TypeScript side, so other load on a shared
 machine counts less; with cv2.setNumThreads(1) it equals the work done.
 """
@@ -23,11 +26,19 @@ FUNCTIONS = {
 
 
 def main():
-    path, repeats = sys.argv[1], int(sys.argv[2])
-    names = sys.argv[3].split(',') if len(sys.argv) > 3 else list(FUNCTIONS)
+    path = sys.argv[1]
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         sys.exit(f'opencv-time: cannot read {path}')
+    if sys.argv[2] == '--serve':
+        for line in sys.stdin:
+            name = line.strip()
+            t = time.process_time()
+            FUNCTIONS[name](img)
+            print(time.process_time() - t, flush=True)
+        return
+    repeats = int(sys.argv[2])
+    names = sys.argv[3].split(',') if len(sys.argv) > 3 else list(FUNCTIONS)
     out = {}
     for name in names:
         times = []

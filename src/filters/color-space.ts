@@ -48,7 +48,6 @@ for (let v = 0; v < 256; v++) {
   const c = Math.fround(v * Math.fround(1 / 255));
   LINEAR[v] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
-const GAMMA = sampleCurve((c) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055));
 const CBRT = sampleCurve(Math.cbrt);
 
 /*
@@ -88,61 +87,80 @@ export function rgbToLab(rgb: Uint8Array, i0: number, i1: number, lScale: number
   }
 }
 
-/** Linear RGB of a row, between the two halves of labToRgb (see there). */
-let linearRow = new Float64Array(0);
+/** Rounds half to even and saturates what is stored in it (one value, reused: srgb8 runs ~18 000 times at load). */
+const ROUND_U8 = new Uint8ClampedArray(1);
+
+/** sat_u8(round(255·sRGB(c))) of a linear value c in [0, 1], the sRGB curve in double and the product in float32. */
+export function srgb8(c: number): number {
+  const v = c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;
+  ROUND_U8[0] = f(f(v) * 255);
+  return ROUND_U8[0];
+}
+
+/**
+ * srgb8 as two small tables: SRGB8_LEVEL[k] = srgb8(k/SRGB8_STEPS), and SRGB8_THRESHOLD[v] = the least linear value
+ * whose output is v (bisection; +∞ past 255). The curve is steepest at 0, where one level spans 1/(255·12.92) ≈
+ * 1/3295 of the range, so a bucket of 1/4096 holds at most one threshold: the output of c is the level at its
+ * bucket's start, plus one if c reaches the next threshold. Two reads of 4 KiB and 2 KiB tables per value, where
+ * sampling the curve and rounding cost several times more.
+ */
+export const SRGB8_STEPS = 4096;
+const SRGB8_LEVEL = new Uint8Array(SRGB8_STEPS + 1);
+export const SRGB8_THRESHOLD = new Float64Array(257).fill(Infinity);
+for (let k = 0; k <= SRGB8_STEPS; k++) SRGB8_LEVEL[k] = srgb8(k / SRGB8_STEPS);
+for (let v = 1; v < 256; v++) {
+  // Down to adjacent doubles: hi is then the least value of level v.
+  let lo = 0, hi = 1;
+  for (let mid = 0.5; mid !== lo && mid !== hi; mid = (lo + hi) / 2) {
+    if (srgb8(mid) >= v) hi = mid;
+    else lo = mid;
+  }
+  SRGB8_THRESHOLD[v] = hi;
+}
+
+/** srgb8 of c (any real: clipped to [0, 1]) through the tables (see SRGB8_LEVEL), passed in so a loop holds them in locals. */
+function tableSrgb8(c: number, level: Uint8Array, threshold: Float64Array): number {
+  const x = c < 0 ? 0 : c > 1 ? 1 : c;
+  const v = level[(x * SRGB8_STEPS) | 0];
+  return x >= threshold[v + 1] ? v + 1 : v;
+}
+
+/** srgb8 through the tables, for the tests. */
+export function fastSrgb8(c: number): number {
+  return tableSrgb8(c, SRGB8_LEVEL, SRGB8_THRESHOLD);
+}
 
 /**
  * Lab → 8-bit RGB of `count` pixels: L (0..100) from L[lAt + j], a and b from ab[2(at + j)..], the result
  * sat_u8(round(255·sRGB)) (linear values clipped to [0, 1] before the sRGB curve) into out[3(at + j)..]. With
  * `grey`, a = b = 0 and the three channels all take the green one (a neutral colour stays exactly neutral).
- * In two loops, Lab → linear RGB (as positions on the sampled sRGB curve) and then the curve: one loop doing both
- * holds more values than the CPU has registers, and V8 then spills and re-checks them on every pixel.
  */
-export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, out: Uint8ClampedArray, grey: boolean): void {
-  if (linearRow.length < count * 3) linearRow = new Float64Array(count * 3);
-  labToLinear(L, lAt, ab, at, count, linearRow, grey);
-  linearToSrgb8(linearRow, count * 3, out, at * 3);
-}
-
-/** Lab → linear RGB clipped to [0, 1], times the curve's steps, into pos[3j..3j + 2]. */
-function labToLinear(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, pos: Float64Array, grey: boolean): void {
-  const steps = CURVE_STEPS;
+export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: number, count: number, out: Uint8Array, grey: boolean): void {
+  const level = SRGB8_LEVEL, threshold = SRGB8_THRESHOLD;
   const i00 = 3.240479 * XN, i01 = -1.53715, i02 = -0.498535 * ZN;
   const i10 = -0.969256 * XN, i11 = 1.875991, i12 = 0.041556 * ZN;
   const i20 = 0.055648 * XN, i21 = -0.204043, i22 = 1.057311 * ZN;
-  for (let j = 0, i = at, q = 0; j < count; j++, i++, q += 3) {
+  for (let j = 0, i = at, q = at * 3; j < count; j++, i++, q += 3) {
     const l = L[lAt + j];
     let y: number, fy: number;
     if (l <= 8) {
-      y = l / 903.3;
+      y = l * (1 / 903.3);
       fy = 7.787 * y + 16 / 116;
     } else {
-      fy = (l + 16) / 116;
+      fy = (l + 16) * (1 / 116);
       y = fy * fy * fy;
     }
-    const fx = grey ? fy : ab[2 * i] / 500 + fy;
-    const fz = grey ? fy : fy - ab[2 * i + 1] / 200;
-    const x = fx > 0.206893 ? fx * fx * fx : (fx - 16 / 116) / 7.787;
-    const z = fz > 0.206893 ? fz * fz * fz : (fz - 16 / 116) / 7.787;
-    const g = i10 * x + i11 * y + i12 * z;
-    pos[q + 1] = (g < 0 ? 0 : g > 1 ? 1 : g) * steps;
+    const fx = grey ? fy : ab[2 * i] * 0.002 + fy;
+    const fz = grey ? fy : fy - ab[2 * i + 1] * 0.005;
+    const x = fx > 0.206893 ? fx * fx * fx : (fx - 16 / 116) * (1 / 7.787);
+    const z = fz > 0.206893 ? fz * fz * fz : (fz - 16 / 116) * (1 / 7.787);
+    const g = tableSrgb8(i10 * x + i11 * y + i12 * z, level, threshold);
+    out[q + 1] = g;
     if (grey) {
-      pos[q] = pos[q + 2] = pos[q + 1];
+      out[q] = out[q + 2] = g;
       continue;
     }
-    const r = i00 * x + i01 * y + i02 * z;
-    const b = i20 * x + i21 * y + i22 * z;
-    pos[q] = (r < 0 ? 0 : r > 1 ? 1 : r) * steps;
-    pos[q + 2] = (b < 0 ? 0 : b > 1 ? 1 : b) * steps;
-  }
-}
-
-/** The sampled sRGB curve at positions pos[0..n), as sat_u8(round(255·value)) into out[at..at + n). */
-function linearToSrgb8(pos: Float64Array, n: number, out: Uint8ClampedArray, at: number): void {
-  const gamma = GAMMA;
-  for (let j = 0; j < n; j++) {
-    const p = pos[j];
-    const k = p | 0;
-    out[at + j] = f(f(gamma[k] + (gamma[k + 1] - gamma[k]) * (p - k)) * 255);
+    out[q] = tableSrgb8(i00 * x + i01 * y + i02 * z, level, threshold);
+    out[q + 2] = tableSrgb8(i20 * x + i21 * y + i22 * z, level, threshold);
   }
 }

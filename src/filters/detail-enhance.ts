@@ -2,11 +2,11 @@
  * cv::detailEnhance: the Lab lightness (scaled to L/255) is smoothed by three RF iterations into a base layer,
  * the detail L − base is tripled and put back, and the image returns to RGB with its original a, b.
  */
-import { columnStepsGrey, rangeScale, rowStepsGrey } from './domain-transform.js';
-import { powerWeights, recursiveFilterSteps } from './domain-filter.js';
+import { columnWeightsGrey, rangeScale, rowWeightsGrey } from './domain-transform.js';
+import { firstIterationPowers, recursiveFilterSteps, squaringWeights } from './domain-filter.js';
 import { labToRgb, rgbToLab } from './color-space.js';
 import type { StyleParams } from './registry.js';
-import { clamped, type Step, type Workspace } from './workspace.js';
+import type { Step, Workspace } from './workspace.js';
 
 const f = Math.fround;
 const INV255 = f(1 / 255);
@@ -26,10 +26,11 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
   const ab = ws.get('ab', 'f32', n * 2);
   const lum = ws.get('lum', 'f32', n);
   const base = ws.get('work', 'f32', n);
-  const dH = ws.get('dH', 'f32', n);
-  const dV = ws.get('dV', 'f32', n);
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const wH = ws.get('wH', 'f32', n);
+  const wV = ws.get('wV', 'f32', n);
+  const out = ws.get('out', 'u8', n * 3);
   const k = rangeScale(p.sigmaS, p.sigmaR);
+  const powers = firstIterationPowers(p.sigmaS);
   const grey = opts.greyInput === true;
   return [
     {
@@ -37,11 +38,11 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       run(y0, y1) {
         rgbToLab(rgb, y0 * width, y1 * width, INV255, lum, ab);
         base.set(lum.subarray(y0 * width, y1 * width), y0 * width);
-        rowStepsGrey(lum, width, k, dH, y0, y1);
+        rowWeightsGrey(lum, width, k, powers, wH, y0, y1);
       },
     },
-    { axis: 'cols', run: (x0, x1) => columnStepsGrey(lum, width, height, k, dV, x0, x1) },
-    ...recursiveFilterSteps(base, 1, width, height, powerWeights(dH, dV, p.sigmaS), p.sigmaS),
+    { axis: 'cols', run: (x0, x1) => columnWeightsGrey(lum, width, height, k, powers, wV, x0, x1) },
+    ...recursiveFilterSteps(base, 1, width, height, squaringWeights(wH, wV), p.sigmaS),
     {
       axis: 'rows',
       run(y0, y1) {

@@ -2,7 +2,7 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, RF_STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, PowerWeights, recursiveColumns, recursiveRows, type Weights } from './domain-transform.js';
+import { ROW_GROUP, RF_STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
 import type { Axis, Step, Workspace } from './workspace.js';
 
 export const ITERATIONS = 3;
@@ -12,14 +12,21 @@ export function iterationFeedback(sigmaS: number, i: number): number {
   return feedback(iterationSigma(sigmaS, i));
 }
 
-/** Weights of float domain steps dH, dV (any image). */
-export function powerWeights(dH: Float32Array, dV: Float32Array, sigmaS: number): (i: number, axis: Axis) => Weights {
-  const tables = Array.from({ length: ITERATIONS }, (_, i) => new PowerTable(iterationFeedback(sigmaS, i)));
-  return (i, axis) => new PowerWeights(axis === 'rows' ? dH : dV, tables[i]);
+/** The PowerTable of iteration 0's feedback coefficient, whose weights SquaringWeights squares for the others. */
+export function firstIterationPowers(sigmaS: number): PowerTable {
+  return new PowerTable(iterationFeedback(sigmaS, 0));
+}
+
+/**
+ * Weights of any image from iteration 0's along rows (wH) and down columns (wV), which the later iterations
+ * square in place (see SquaringWeights): wH and wV serve one run of the steps.
+ */
+export function squaringWeights(wH: Float32Array, wV: Float32Array): (i: number, axis: Axis) => Weights {
+  return (i, axis) => new SquaringWeights(axis === 'rows' ? wH : wV, i > 0);
 }
 
 /** Weights of 8-bit RGB keyed by Σ|Δ| (see KeyedWeights). */
-export function keyedWeights(nH: Int32Array, nV: Int32Array, sigmaS: number, k: number): (i: number, axis: Axis) => Weights {
+export function keyedWeights(nH: Uint16Array, nV: Uint16Array, sigmaS: number, k: number): (i: number, axis: Axis) => Weights {
   return (i, axis) => new KeyedWeights(axis === 'rows' ? nH : nV, iterationFeedback(sigmaS, i), k);
 }
 

@@ -84,21 +84,24 @@ export function rowCoordinateRgb(px: Uint8Array, width: number, k: number, y: nu
   }
 }
 
-/** Horizontal domain steps of rows [y0, y1) of a one-channel float image. */
-export function rowStepsGrey(img: Float32Array, width: number, k: number, out: Float32Array, y0: number, y1: number): void {
+/**
+ * RF weights a^(1 + k·|ΔI|) of rows [y0, y1) of a one-channel float image, through a PowerTable of a: the domain
+ * steps go straight to their weights, never to a buffer of their own.
+ */
+export function rowWeightsGrey(img: Float32Array, width: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    out[row] = 1;
-    for (let x = 1; x < width; x++) out[row + x] = f(1 + f(k * Math.abs(f(img[row + x] - img[row + x - 1]))));
+    out[row] = power(t, 1);
+    for (let x = 1; x < width; x++) out[row + x] = power(t, f(1 + f(k * Math.abs(f(img[row + x] - img[row + x - 1])))));
   }
 }
 
-/** Vertical domain steps of columns [x0, x1) of a one-channel float image. */
-export function columnStepsGrey(img: Float32Array, width: number, height: number, k: number, out: Float32Array, x0: number, x1: number): void {
-  out.fill(1, x0, x1);
+/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey). */
+export function columnWeightsGrey(img: Float32Array, width: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
+  out.fill(power(t, 1), x0, x1);
   for (let y = 1; y < height; y++) {
     const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) out[i] = f(1 + f(k * Math.abs(f(img[i] - img[i - width]))));
+    for (let i = row + x0; i < row + x1; i++) out[i] = power(t, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
   }
 }
 
@@ -168,7 +171,7 @@ export class PowerTable {
   }
 }
 
-/** float32(a^d) through a PowerTable (inlined by hand in the hot loops; this is the readable form). */
+/** float32(a^d) through a PowerTable. */
 export function power(t: PowerTable, d: number): number {
   const x = d - 1;
   const n = (x * t.invH + 0.5) | 0;
@@ -182,12 +185,42 @@ export interface Weights {
   fill(first: number, count: number, out: Float32Array, at: number): void;
 }
 
-/** Weights of float domain steps d, through a PowerTable (the float32 power, see there). */
-export class PowerWeights implements Weights {
-  constructor(private readonly d: Float32Array, private readonly t: PowerTable) {}
+/**
+ * Weights of one iteration kept in a full-size array w, which the sweeps read directly. σH halves from one
+ * iteration to the next, so a_i = exp(−√2/σH_i) = a_(i−1)² and a_i^d = (a_(i−1)^d)²: an iteration after the first
+ * (`square`) squares the previous one's weights in place as its passes reach them, one multiplication instead of
+ * a power per weight. The square of a float32 is exact in double and rounded once, so a weight is within about
+ * 2i float32 ulps of the float32 power a_i^d (the spec's): the filter's output moves by far less than a level.
+ * The passes of one iteration must therefore run once each, in order (as every step does).
+ */
+export class SquaringWeights implements Weights {
+  constructor(readonly w: Float32Array, readonly square: boolean) {}
+
+  /** Makes w[first..first + count) this iteration's weights. */
+  prepare(first: number, count: number): void {
+    if (!this.square) return;
+    const { w } = this;
+    for (let i = first; i < first + count; i++) {
+      const v = w[i];
+      w[i] = f(v * v);
+    }
+  }
+
+  /** Makes w[first + j·step] (j < count) this iteration's weights: a column. */
+  prepareStrided(first: number, step: number, count: number, lineLength: number): void {
+    for (let j = 0, i = first; j < count; j++, i += step) this.prepare(i, lineLength);
+  }
+
   fill(first: number, count: number, out: Float32Array, at: number): void {
-    const { d, t } = this;
-    for (let i = 0; i < count; i++) out[at + i] = power(t, d[first + i]);
+    const { w } = this;
+    if (!this.square) {
+      out.set(w.subarray(first, first + count), at);
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const v = w[first + i];
+      out[at + i] = w[first + i] = f(v * v);
+    }
   }
 }
 
@@ -200,7 +233,7 @@ export class PowerWeights implements Weights {
  */
 export class KeyedWeights implements Weights {
   readonly table = new Float32Array(766);
-  constructor(readonly n: Int32Array, a: number, k: number) {
+  constructor(readonly n: Uint16Array, a: number, k: number) {
     for (let i = 0; i < 766; i++) this.table[i] = f(Math.pow(a, f(1 + f(k * f(i * INV255)))));
   }
   fill(first: number, count: number, out: Float32Array, at: number): void {
@@ -210,14 +243,19 @@ export class KeyedWeights implements Weights {
 }
 
 /**
- * Σc |Δ| of 8-bit RGB along rows [y0, y1) (0 at x = 0), the key of KeyedWeights; with `unit`, the rows' unit values
- * (u8/255, as UNIT) are written there too, in the same pass over the pixels.
+ * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
+ * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0); with `unit`, the rows' unit values (u8/255,
+ * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range. A key
+ * is at most 3·255 = 765, so 16 bits hold it: half the bytes of 32-bit keys to fault in and to read in every pass.
  */
-export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: number, y1: number, unit?: Float32Array): void {
+export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit?: Float32Array): void {
   const u = UNIT;
+  const up = width * 3;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    out[row] = 0;
+    if (y === 0) nV.fill(0, 0, width);
+    else for (let x = 0, p = row * 3; x < width; x++, p += 3) nV[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
+    nH[row] = 0;
     // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let p = row * 3;
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
@@ -229,7 +267,7 @@ export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: n
     for (let x = 1; x < width; x++) {
       p += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
-      out[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
+      nH[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
       if (unit) {
         unit[p] = u[r];
         unit[p + 1] = u[g];
@@ -239,16 +277,6 @@ export function rowKeysRgb(px: Uint8Array, width: number, out: Int32Array, y0: n
       g0 = g;
       b0 = b;
     }
-  }
-}
-
-/** Σc |Δ| of 8-bit RGB down columns [x0, x1) (0 at y = 0). */
-export function columnKeysRgb(px: Uint8Array, width: number, height: number, out: Int32Array, x0: number, x1: number): void {
-  out.fill(0, x0, x1);
-  const up = width * 3;
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let x = x0, p = (row + x0) * 3; x < x1; x++, p += 3) out[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
   }
 }
 
@@ -269,7 +297,7 @@ export function columnKeysRgb(px: Uint8Array, width: number, height: number, out
 export const ROW_GROUP = 8;
 
 /**
- * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); d are the domain steps and w is
+ * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
 export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
@@ -360,7 +388,7 @@ function greySweep8(o: Float32Array, w: Float32Array, count: number, p: number, 
  * path. Same arithmetic as a plain loop (the locals hold the very float32 values stored), RF_UPDATE's. Reading
  * table[key] here rather than a filled weight buffer saves a write and a read of every weight.
  */
-function rgbSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
+function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
   const q2 = 2 * qLine, q3 = 3 * qLine;
   let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
   let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
@@ -408,7 +436,7 @@ function rgbSweep4(o: Float32Array, keys: Int32Array, table: Float32Array, count
  * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
  * sweep uses the weight of each sample, the anticausal one that of the sample after it.
  */
-function rgbLines4(o: Float32Array, keys: Int32Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
+function rgbLines4(o: Float32Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
   rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
   rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
 }
@@ -457,6 +485,13 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
     // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
     for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
+  }
+  if (ch === 1 && weights instanceof SquaringWeights) {
+    // As in recursiveRows: full-size weights are read where they are, eight columns at a time.
+    for (; x0 + 8 <= x1; x0 += 8) {
+      weights.prepareStrided(x0, width, height, 8);
+      greyLines8(o, weights.w, height, x0, width, 1, x0, 1, width);
+    }
   }
   for (let xs = x0; xs < x1; xs += RF_STRIP) {
     const cols = Math.min(RF_STRIP, x1 - xs);

@@ -1,5 +1,5 @@
 /** cv::edgePreservingFilter with flags=1: three RF iterations of the photo, output |O·255|. */
-import { columnKeysRgb, rangeScale, rowKeysRgb } from './domain-transform.js';
+import { keysRgb, rangeScale } from './domain-transform.js';
 import { keyedWeights, recursiveFilterSteps } from './domain-filter.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -18,19 +18,15 @@ function absTimes255(o: Float32Array, out: Uint8ClampedArray, from: number, to: 
 export function smoothSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const nH = ws.get('nH', 'i32', n);
-  const nV = ws.get('nV', 'i32', n);
+  const nH = ws.get('nH', 'u16', n);
+  const nV = ws.get('nV', 'u16', n);
   const o = ws.get('work', 'f32', n * 3);
-  // I = rgb/255 goes to 'work' with the row keys (one pass over the pixels).
-  const steps: Step[] = [
-    { axis: 'rows', run: (y0, y1) => rowKeysRgb(rgb, width, nH, y0, y1, o) },
-    { axis: 'cols', run: (x0, x1) => columnKeysRgb(rgb, width, height, nV, x0, x1) },
-  ];
   const out = clamped(ws.get('out', 'u8', n * 3));
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const row = width * 3;
   return [
-    ...steps,
+    // The keys and I = rgb/255 (into 'work') in one pass over the pixels.
+    { axis: 'rows', run: (y0, y1) => keysRgb(rgb, width, nH, nV, y0, y1, o) },
     ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), p.sigmaS),
     {
       axis: 'rows',

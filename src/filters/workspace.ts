@@ -14,19 +14,19 @@ export interface Step {
   run(start: number, end: number): void;
 }
 
-export type BufferKind = 'u8' | 'f32' | 'i32';
-export type BufferOf<K extends BufferKind> = K extends 'u8' ? Uint8Array : K extends 'f32' ? Float32Array : Int32Array;
+export type BufferKind = 'u8' | 'u16' | 'f32';
+export type BufferOf<K extends BufferKind> = K extends 'u8' ? Uint8Array : K extends 'u16' ? Uint16Array : Float32Array;
 
 export interface Workspace {
   /** The buffer called `name`, created zero-filled on first use; the same kind and length every time. */
   get<K extends BufferKind>(name: string, kind: K, length: number): BufferOf<K>;
 }
 
-const BYTES: Record<BufferKind, number> = { u8: 1, f32: 4, i32: 4 };
+const BYTES: Record<BufferKind, number> = { u8: 1, u16: 2, f32: 4 };
 
 export function typedView<K extends BufferKind>(kind: K, buffer: ArrayBufferLike, length: number, byteOffset = 0): BufferOf<K> {
   const view =
-    kind === 'u8' ? new Uint8Array(buffer, byteOffset, length) : kind === 'f32' ? new Float32Array(buffer, byteOffset, length) : new Int32Array(buffer, byteOffset, length);
+    kind === 'u8' ? new Uint8Array(buffer, byteOffset, length) : kind === 'u16' ? new Uint16Array(buffer, byteOffset, length) : new Float32Array(buffer, byteOffset, length);
   return view as BufferOf<K>;
 }
 
@@ -185,7 +185,7 @@ export class MapWorkspace implements Workspace {
   }
 
   /** Puts an existing array under `name` (e.g. the input pixels), without copying. */
-  put(name: string, kind: BufferKind, array: Uint8Array | Float32Array | Int32Array): void {
+  put(name: string, kind: BufferKind, array: Uint8Array | Uint16Array | Float32Array): void {
     this.buffers.set(name, { kind, length: array.length, buffer: array.buffer, byteOffset: array.byteOffset });
   }
 }

@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnKeysRgb, iterationSigma, rangeScale, rowCoordinateLines, rowKeysRgb,
-  SENTINELS, STRIP, windowBounds,
+  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
+  rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
-import { keyedWeights, normalizedConvolutionSteps, powerWeights, recursiveFilterSteps } from '../../src/filters/domain-filter.js';
+import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
 import { BAND } from '../../src/filters/oil-painting.js';
+import { fastSrgb8, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
 
@@ -34,7 +35,7 @@ test('window bounds equal the brute-force windows, including rows that fit in on
   }
 });
 
-test('the RF passes with float32 weights equal the straightforward recursive filter (one rounding per update) bit for bit, RGB and grey, split or whole', () => {
+test('the RF passes with squared float32 weights equal the straightforward recursive filter (one rounding per update) bit for bit, RGB and grey, split or whole', () => {
   for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [75, 19, 10, 0.15]] as const) {
     const img = sample(w, h, w * h);
     const rgb = ref.toUnit(img.data, w, h);
@@ -42,17 +43,19 @@ test('the RF passes with float32 weights equal the straightforward recursive fil
     for (const I of [rgb, rgb.map((row) => row.map((px) => [px[1]]))]) {
       const ch = I[0][0].length;
       const steps = ref.domainSteps(I, f(f(sigmaS) / f(sigmaR)));
-      const want = ref.recursiveFilter(I, steps, sigmaS, true).flat(2);
+      const want = ref.recursiveFilter(I, steps, sigmaS, true, true).flat(2);
       const spec = ref.recursiveFilter(I, steps, sigmaS).flat(2);
+      const a0 = iterationFeedback(sigmaS, 0);
       for (const split of [false, true]) {
         const o = Float32Array.from(I.flat(2));
-        const dH = Float32Array.from(steps.hz.flat()), dV = Float32Array.from(steps.vt.flat());
+        const wH = Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d));
+        const wV = Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d));
         const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-        for (const step of recursiveFilterSteps(o, ch, w, h, powerWeights(dH, dV, sigmaS), sigmaS)) {
+        for (const step of recursiveFilterSteps(o, ch, w, h, squaringWeights(wH, wV), sigmaS)) {
           for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
         }
         assert.deepEqual(Array.from(o), want, `${w}×${h}×${ch} split ${split}`);
-        // The spec's float32 arithmetic rounds each update three times: the two stay a few float32 ulps apart.
+        // The spec rounds each update three times and takes a fresh power per iteration: a few float32 ulps apart.
         let worst = 0;
         for (let i = 0; i < o.length; i++) worst = Math.max(worst, Math.abs(o[i] - spec[i]));
         assert.ok(worst <= 2 ** -20, `${w}×${h}×${ch}: ${worst} from the float32 recursive filter`);
@@ -61,13 +64,45 @@ test('the RF passes with float32 weights equal the straightforward recursive fil
   }
 });
 
+test('the grey RF weights are the float32 power a0^d of the grey domain steps, along rows and down columns, split or whole', () => {
+  const rnd = random(5);
+  for (const [w, h, sigmaS, sigmaR] of [[41, 29, 10, 0.15], [7, 50, 60, 0.01], [50, 3, 1, 1], [1, 8, 200, 0.5]] as const) {
+    // Lightness-like values: smooth runs, steps and noise.
+    const img = Float32Array.from({ length: w * h }, (_, i) => f(((i % w > w / 2 ? 0.6 : 0.1) + rnd() * (rnd() < 0.2 ? 0.3 : 0.003))));
+    const k = rangeScale(sigmaS, sigmaR);
+    const a0 = iterationFeedback(sigmaS, 0);
+    const want = (i: number, j: number) => (j < 0 ? f(Math.pow(a0, 1)) : f(Math.pow(a0, f(1 + f(k * Math.abs(f(img[i] - img[j])))))));
+    for (const split of [false, true]) {
+      const wH = new Float32Array(w * h), wV = new Float32Array(w * h);
+      const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+      for (const [y0, y1] of cut(h)) rowWeightsGrey(img, w, k, firstIterationPowers(sigmaS), wH, y0, y1);
+      for (const [x0, x1] of cut(w)) columnWeightsGrey(img, w, h, k, firstIterationPowers(sigmaS), wV, x0, x1);
+      let off = 0;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        for (const [got, exp] of [[wH[i], want(i, x > 0 ? i - 1 : -1)], [wV[i], want(i, y > 0 ? i - w : -1)]]) {
+          // Equal but within 2e-10 of a float32 rounding tie, where the table's cubic may round the other way.
+          if (got !== exp) {
+            off++;
+            assert.ok(Math.abs(got - exp) <= 2 ** -23 * exp, `${w}×${h} at ${x},${y}: ${got} vs ${exp}`);
+          }
+        }
+      }
+      assert.ok(off <= 2, `${off} weights not the float32 power`);
+    }
+  }
+});
+
 test('the RF sweeps that read keyed weights from the keys equal the general sweeps over filled weights bit for bit, split or whole', () => {
   for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01]] as const) {
     const img = sample(w, h, w + 3 * h);
-    const nH = new Int32Array(w * h), nV = new Int32Array(w * h);
+    const nH = new Uint16Array(w * h), nV = new Uint16Array(w * h);
     const unit = new Float32Array(w * h * 3);
-    rowKeysRgb(img.data, w, nH, 0, h, unit);
-    columnKeysRgb(img.data, w, h, nV, 0, w);
+    keysRgb(img.data, w, nH, nV, 0, h, unit);
+    // Keys of two ranges of rows (as the parallel renderer cuts them) are the keys of the whole.
+    const nH2 = new Uint16Array(w * h), nV2 = new Uint16Array(w * h);
+    for (const [y0, y1] of [[0, h >> 1], [h >> 1, h]]) keysRgb(img.data, w, nH2, nV2, y0, y1);
+    assert.deepEqual([nH2, nV2], [nH, nV]);
     const keyed = keyedWeights(nH, nV, sigmaS, rangeScale(sigmaS, sigmaR));
     // The same weights behind a plain Weights object: the kernels then take the general path (weights filled first).
     const plain = (i: number, axis: 'rows' | 'cols') => {
@@ -191,4 +226,14 @@ test('the production pencil window sizes equal the brute-force windows on pointe
       assert.deepEqual(Array.from(sizes), want, `${w}×${h} σs ${sigmaS} σr ${sigmaR} split ${split}`);
     }
   }
+});
+
+test('the table-driven 8-bit sRGB encoding equals the direct one, at random values and on both sides of every level', () => {
+  const rnd = random(11);
+  const values = [0, 1, -0.5, 2, NaN, 0.0031308, ...Array.from({ length: 20000 }, () => rnd()), ...Array.from({ length: 2000 }, () => rnd() * 0.01)];
+  // Around each level's first value as the tables have it: a threshold off the true boundary fails on one side.
+  for (let v = 1; v < 256; v++) for (let e = -4; e <= 4; e++) values.push(SRGB8_THRESHOLD[v] * (1 + e * 2 ** -52));
+  // The tables' premise: no bucket of the level table holds two thresholds.
+  for (let v = 1; v < 255; v++) assert.ok(Math.floor(SRGB8_THRESHOLD[v] * SRGB8_STEPS) < Math.floor(SRGB8_THRESHOLD[v + 1] * SRGB8_STEPS), `levels ${v}, ${v + 1}`);
+  for (const c of values) assert.equal(fastSrgb8(c), srgb8(Math.min(1, Math.max(0, c || 0))), `at ${c}`);
 });

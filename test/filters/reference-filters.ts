@@ -54,19 +54,27 @@ function iterate(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number, 
 
 /**
  * The RF as the spec states it, every operation in float32; with `oneRounding`, each update O + (P − O)·v is
- * computed in double and rounded to float32 once (the production kernels' arithmetic, see domain-transform.ts).
+ * computed in double and rounded to float32 once (the production kernels' arithmetic, see domain-transform.ts);
+ * with `squared`, the weights of iteration i > 0 are those of iteration i − 1 squared in float32 (a_i = a_{i−1}²,
+ * the production weights of `detail`) rather than a fresh power a_i^d.
  */
-export function recursiveFilter(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number, oneRounding = false): Img {
+export function recursiveFilter(I: Img, d: { hz: number[][]; vt: number[][] }, sigmaS: number, oneRounding = false, squared = false): Img {
   const update = oneRounding ? (o: number, p: number, v: number) => f(o + (p - o) * v) : (o: number, p: number, v: number) => f(o + f(f(p - o) * v));
+  const a0 = f(Math.exp(-Math.SQRT2 / sigmaH(sigmaS, 0)));
+  const weight = (dd: number, i: number) => {
+    if (!squared) return f(Math.pow(f(Math.exp(-Math.SQRT2 / sigmaH(sigmaS, i))), dd));
+    let v = f(Math.pow(a0, dd));
+    for (let s = 0; s < i; s++) v = f(v * v);
+    return v;
+  };
   return iterate(I, d, sigmaS, (px, dd, i) => {
-    const a = f(Math.exp(-Math.SQRT2 / sigmaH(sigmaS, i)));
     const n = px.length;
     for (let x = 1; x < n; x++) {
-      const v = f(Math.pow(a, dd[x]));
+      const v = weight(dd[x], i);
       for (let c = 0; c < px[x].length; c++) px[x][c] = update(px[x][c], px[x - 1][c], v);
     }
     for (let x = n - 2; x >= 0; x--) {
-      const v = f(Math.pow(a, dd[x + 1]));
+      const v = weight(dd[x + 1], i);
       for (let c = 0; c < px[x].length; c++) px[x][c] = update(px[x][c], px[x + 1][c], v);
     }
   });
