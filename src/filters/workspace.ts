@@ -51,7 +51,9 @@ export interface BufferPoolOptions {
    * waits, free and useless, for the trim after the job; and a smaller job after it takes the smaller buffers,
    * so the larger set is trimmed and the next large job allocates it again. With classes this coarse, images of
    * similar sizes ask for the same buffers and the pool settles on one set. Costs up to 50% of slack per buffer
-   * (measured on the studio's job mix: BENCHMARKS.md, "Worker buffer pools").
+   * (measured on the studio's job mix: BENCHMARKS.md, "Worker buffer pools"). Such a pool also never hands out a
+   * free buffer more than twice the class asked for (a grey plane given an RGB plane's buffer): the large
+   * buffer stays free for the large request that will follow, rather than making it allocate another.
    */
   sizeClasses?: boolean;
 }
@@ -90,13 +92,14 @@ export class BufferPool {
     this.sizeClasses = opts.sizeClasses ?? false;
   }
 
-  /** The smallest free buffer of at least `bytes` (its first `bytes` zeroed), or a new one. */
+  /** The smallest free buffer of at least `bytes` (its first `bytes` zeroed; see sizeClasses), or a new one. */
   take(bytes: number): ArrayBuffer {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
       const len = this.free[i].byteLength;
       if (len >= bytes && (best < 0 || len < this.free[best].byteLength)) best = i;
     }
+    if (best >= 0 && this.sizeClasses && this.free[best].byteLength > 2 * sizeClass(bytes)) best = -1;
     if (best < 0) {
       const size = this.sizeClasses ? sizeClass(bytes) : bytes;
       this.allocated += size;

@@ -20,7 +20,7 @@ sharp.cache(false);
 
 /**
  * Free working buffers this thread keeps between jobs (trimmed after each to what that job used). At the default
- * maxSide 1024 the pool holds ~38 MiB for the four seed styles rendered one at a time, in size classes so that
+ * maxSide 1024 the pool holds ~30 MiB for the four seed styles rendered one at a time, in size classes so that
  * images of similar sizes share one set (`npm run bench:pools`): keeping up to 64 MB lets the next such job
  * allocate nothing, while the buffers of a rare larger job (maxSide 0: a 4096-px image needs ~200 MB per buffer)
  * are dropped to the garbage collector instead of pinned for the thread's life.

@@ -147,3 +147,16 @@ test('size classes: half an octave apart, and a slightly larger next image reuse
   assert.ok(exact.laterAllocations > 0, `exact sizes allocate again (${exact.laterAllocations} buffers)`);
   assert.ok(classes.peak < exact.peak, `peak held: ${classes.peak} with classes, ${exact.peak} exact`);
 });
+
+test('a pool in size classes keeps a free buffer more than twice the class asked for for a request its size', () => {
+  const pool = new BufferPool({ sizeClasses: true });
+  const rgb = pool.take(3 * 65_536);
+  pool.give(rgb);
+  const grey = pool.take(65_536);
+  assert.notEqual(grey, rgb, "a grey plane does not take the RGB plane's buffer");
+  assert.equal(grey.byteLength, 65_536);
+  assert.equal(pool.take(3 * 65_536), rgb, 'which is there for the next RGB plane');
+  const exact = new BufferPool();
+  exact.give(exact.take(3 * 65_536));
+  assert.equal(exact.take(65_536).byteLength, 3 * 65_536, 'an exact pool still gives the smallest that fits');
+});
