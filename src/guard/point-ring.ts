@@ -49,11 +49,13 @@ export class PointRing<T extends object> {
 
   /** The points whose `key` is greater than `after`, oldest first (key: a field that grows, such as a time). */
   since(key: keyof T & string, after: number): T[] {
+    if (this.count === 0) return [];
     const column = this.columns[this.fields.indexOf(key)];
+    if (!column) throw new RangeError(`no field ${key} in the points`);
     const out: T[] = [];
     for (let age = this.count - 1; age >= 0; age--) {
       const i = (this.next - 1 - age + this.capacity) % this.capacity;
-      if (column === undefined || column[i] > after) out.push(this.point(i));
+      if (column[i] > after) out.push(this.point(i));
     }
     return out;
   }

@@ -60,6 +60,8 @@ class MemoryStore implements ArtworkStore {
 }
 
 const FOLDER_PREFIX = 'atelier-cache-';
+/** A store folder's name: the prefix, its server's pid, mkdtemp's suffix. */
+const ORPHAN_NAME = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
 
 function processAlive(pid: number): boolean {
   try {
@@ -80,7 +82,7 @@ function removeOrphanFolders(parent: string): void {
     return;
   }
   for (const name of names) {
-    const m = /^atelier-cache-(\d+)-/.exec(name);
+    const m = ORPHAN_NAME.exec(name);
     if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
     try {
       rmSync(join(parent, name), { recursive: true, force: true });

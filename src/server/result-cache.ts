@@ -110,10 +110,6 @@ export class ResultCache {
     return { bytes: this.lru.calculatedSize, memoryBytes: this.memoryBytes, entries: this.lru.size, maxBytes: this.maxBytes };
   }
 
-  clear(): void {
-    this.lru.clear();
-  }
-
   /** Empties the cache and closes its store (a disk store's folder is removed). */
   close(): void {
     this.lru.clear();

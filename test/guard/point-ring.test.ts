@@ -14,6 +14,7 @@ test('PointRing keeps the last `capacity` points, oldest first, with nulls, and 
   assert.deepEqual(ring.since('t', -Infinity).map((p) => p.t), [3, 4, 5, 6]);
   assert.deepEqual(ring.since('t', 4).map((p) => p.t), [5, 6]);
   assert.deepEqual(ring.since('t', 6), []);
+  assert.throws(() => ring.since('nope' as 't', 0), /no field nope/);
   assert.throws(() => new PointRing(0), /capacity must be an integer ≥ 1/);
   assert.throws(() => new PointRing<{ a: unknown }>(2).push({ a: 'x' }), /field a must be a number or null/);
 });
