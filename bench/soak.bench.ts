@@ -5,7 +5,8 @@
  * from C clients: distinct 0.5–6 MP uploads (cache misses), repeats of recent ones (cache hits) and ~10%
  * hostile inputs (soak-inputs.ts). Every second it reads the server's memory from GET /api/memory (RSS, V8 heap
  * of main thread + workers, external, libvips, cache, unexplained) against the number of requests answered.
- * Prints the RSS slope after warm-up in MB per 1000 requests, the peak RSS (VmHWM of the server process),
+ * Prints the RSS slope after warm-up in MB per 1000 requests with its standard error (RSS swings by ~11 MB with
+ * the uploads in flight, so one run's slope is known to about ±0.4), the peak RSS (VmHWM of the server process),
  * errors by status, and writes bench/output/soak-<label>.html (charts) and .json.
  *
  * Options: --requests N (5000), --concurrency C (16), --seed S (1), --allocator A (server default), --threads T,
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     statuses: Object.fromEntries(statuses),
     hostile: hostileSummary,
     rssSlopeMBPer1000: +slope.toFixed(2),
+    rssSlopeStdErrorMBPer1000: +fit.slopeError.toFixed(2),
     rssWithoutCacheSlopeMBPer1000: +slopeWithoutCache.toFixed(2),
     partSlopesMBPer1000: partSlopes,
     peakRssMB: +(peak / MB).toFixed(1),
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     `soak ${label}: ${N} requests at concurrency ${C} on ${info.allocator} — ${results.seconds} s, ${results.requestsPerSecond} req/s; server flags: ${args['server-args'] || '(defaults)'}`,
     `mix: ${misses} misses, ${hits} repeats, ${results.mix.hostile} hostile; statuses ${JSON.stringify(results.statuses)}`,
     `hostile answers by kind: ${JSON.stringify(hostileSummary)}`,
-    `RSS slope after the first ${Math.round(WARMUP * 100)}%: ${results.rssSlopeMBPer1000} MB per 1000 requests   [${verdict(results.targets.slope)} ≤ 1]`,
+    `RSS slope after the first ${Math.round(WARMUP * 100)}%: ${results.rssSlopeMBPer1000} MB per 1000 requests (standard error ${results.rssSlopeStdErrorMBPer1000})   [${verdict(results.targets.slope)} ≤ 1]`,
     `  (RSS − result cache: ${results.rssWithoutCacheSlopeMBPer1000} MB per 1000 requests; by part: ${Object.entries(partSlopes).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `peak RSS: ${results.peakRssMB} MB (VmHWM; sampled ${results.peakRssSampledMB} MB)   [${verdict(results.targets.peak)} ≤ ${peakTarget}]`,
     `final: ${JSON.stringify(results.finalMB)} MB`,

@@ -3,6 +3,7 @@
  * and a small V8 young generation. Both only act when a process starts, so bin/atelier exports them before it
  * execs node (src/cli/serve-env.ts), and `node dist/cli/main.js serve` re-runs itself once with them.
  */
+import { setFlagsFromString } from 'node:v8';
 import { APPLIED_MARKER, allocatorEnv } from './allocator.js';
 import type { Allocator } from '../server/config.js';
 
@@ -19,6 +20,23 @@ export function withYoungGeneration(nodeOptions: string | undefined): string {
   const current = nodeOptions?.trim() ?? '';
   if (/--max-semi-space-size\b/.test(current)) return current;
   return `${current} --max-semi-space-size=${SEMI_SPACE_MB}`.trim();
+}
+
+/** The largest semi-space NODE_OPTIONS asks for, in MB (the user's choice, or ours once launchEnv applied it). */
+export function semiSpaceMb(nodeOptions: string | undefined): number {
+  const m = /--max-semi-space-size[= ](\d+)/.exec(nodeOptions ?? '');
+  return m ? Number(m[1]) : SEMI_SPACE_MB;
+}
+
+/**
+ * Pins the render workers' young generation at its largest size. Left to itself, V8 shrinks an idle worker's new
+ * space and grows it again under the next jobs: each worker's new space went between 1 and 4 MB committed, in
+ * states that lasted minutes and showed in the soak's RSS slope (BENCHMARKS.md, "Soak", session 5). NODE_OPTIONS refuses
+ * --min-semi-space-size, so it is set here, in the process, before the pool starts: it acts on the isolates made
+ * afterwards (the workers). The main thread's young generation stays at its maximum under load anyway.
+ */
+export function pinWorkersYoungGeneration(nodeOptions: string | undefined = process.env.NODE_OPTIONS): void {
+  setFlagsFromString(`--min-semi-space-size=${semiSpaceMb(nodeOptions)}`);
 }
 
 /** The environment to start the server with, or null when this process was started with it already. */

@@ -4,12 +4,22 @@
  * significance that outliers (a GC that ran late, a cache that filled once) cannot drag around.
  */
 
-export interface LinearFit { slope: number; intercept: number; r2: number }
+export interface LinearFit {
+  slope: number;
+  intercept: number;
+  r2: number;
+  /**
+   * Standard error of the slope, from the residuals, with the effective number of points lowered for their lag-1
+   * autocorrelation ρ (n·(1 − ρ)/(1 + ρ), an AR(1) model): samples of a process taken close together are not
+   * independent, and counting them as such would make a noisy slope look precise. NaN below 3 points.
+   */
+  slopeError: number;
+}
 
-/** Ordinary least squares of y on x. */
+/** Ordinary least squares of y on x, with the standard error of the slope. */
 export function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>): LinearFit {
   const n = Math.min(x.length, y.length);
-  if (n < 2) return { slope: 0, intercept: n === 1 ? y[0] : 0, r2: 0 };
+  if (n < 2) return { slope: 0, intercept: n === 1 ? y[0] : 0, r2: 0, slopeError: NaN };
   let mx = 0, my = 0;
   for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
   mx /= n; my /= n;
@@ -19,7 +29,18 @@ export function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>): Linear
     sxx += dx * dx; sxy += dx * dy; syy += dy * dy;
   }
   const slope = sxx === 0 ? 0 : sxy / sxx;
-  return { slope, intercept: my - slope * mx, r2: sxx === 0 || syy === 0 ? 0 : (sxy * sxy) / (sxx * syy) };
+  const intercept = my - slope * mx;
+  let rss = 0, lag = 0, prev = 0;
+  for (let i = 0; i < n; i++) {
+    const e = y[i] - intercept - slope * x[i];
+    rss += e * e;
+    if (i > 0) lag += e * prev;
+    prev = e;
+  }
+  const rho = rss === 0 ? 0 : Math.max(0, Math.min(0.99, lag / rss));
+  const nEff = (n * (1 - rho)) / (1 + rho);
+  const slopeError = n < 3 || sxx === 0 ? NaN : Math.sqrt((rss / (n - 2)) / sxx) * Math.sqrt(n / Math.max(nEff, 2));
+  return { slope, intercept, r2: sxx === 0 || syy === 0 ? 0 : (sxy * sxy) / (sxx * syy), slopeError };
 }
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf; error < 1.5e-7). */

@@ -6,7 +6,7 @@ import { loadConfig, machineMemoryLimit } from '../../src/server/config.js';
 import { APPLIED_MARKER, JEMALLOC_CONF, activeAllocator, allocatorEnv, findJemalloc } from '../../src/guard/allocator.js';
 import { isLoopback, tokenMatches } from '../../src/guard/access.js';
 import { exportLines, shellQuote } from '../../src/cli/serve-env.js';
-import { launchEnv, withYoungGeneration } from '../../src/guard/launch-env.js';
+import { SEMI_SPACE_MB, launchEnv, semiSpaceMb, withYoungGeneration } from '../../src/guard/launch-env.js';
 import { spawnSync } from 'node:child_process';
 
 const MB = 1024 * 1024;
@@ -73,4 +73,26 @@ it('bin/atelier gets the allocator environment as shell exports it can eval safe
   assert.match(run(['serve', '--allocator', 'glibc'], { NODE_OPTIONS: '--trace-warnings' }).stdout, /^export NODE_OPTIONS='--trace-warnings --max-semi-space-size=2'$/m, 'a small young generation, added to what is there');
   assert.equal(withYoungGeneration('--max-semi-space-size=8'), '--max-semi-space-size=8', 'the user\'s choice stays');
   assert.equal(launchEnv('glibc', { [APPLIED_MARKER]: 'glibc' }), null);
+  assert.equal(semiSpaceMb('--trace-warnings --max-semi-space-size=8'), 8);
+  assert.equal(semiSpaceMb(undefined), SEMI_SPACE_MB);
+});
+
+it('a render worker started after the pin has its young generation at full size from the start', () => {
+  const root = new URL('../../', import.meta.url).pathname;
+  // New space's committed size in a fresh worker, with and without the pin, in a process like the server's.
+  const probe = (pin: boolean) => {
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { pinWorkersYoungGeneration } from '${root}dist/guard/launch-env.js';
+      if (${pin}) pinWorkersYoungGeneration();
+      // The eval'd worker inherits --input-type=module, so it is a module too.
+      const w = new Worker("import v8 from 'node:v8'; import { parentPort } from 'node:worker_threads'; parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)", { eval: true });
+      w.on('message', (size) => { process.stdout.write(String(size)); w.terminate(); });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: `--max-semi-space-size=${SEMI_SPACE_MB}` }, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return Number(run.stdout) / MB;
+  };
+  // Two semi-spaces of SEMI_SPACE_MB each.
+  assert.equal(probe(true), 2 * SEMI_SPACE_MB);
+  assert.ok(probe(false) < 2 * SEMI_SPACE_MB, 'without the pin V8 starts it smaller (else this test proves nothing)');
 });

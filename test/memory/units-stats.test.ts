@@ -45,6 +45,27 @@ function noise(seed: number): () => number {
   return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5);
 }
 
+test('the slope\'s standard error matches white noise and widens for correlated noise', () => {
+  const rnd = noise(11);
+  const n = 2000;
+  const x = Array.from({ length: n }, (_, i) => i / 100);
+  const sxx = x.reduce((s, v) => s + (v - 9.995) ** 2, 0);
+  // Uniform noise of width 12: standard deviation √12 ≈ 3.46.
+  const white = leastSquares(x, x.map((v) => 2 * v + 12 * rnd()));
+  const expected = Math.sqrt(12) / Math.sqrt(sxx);
+  assert.ok(Math.abs(white.slope - 2) < 4 * expected, `slope ${white.slope}`);
+  assert.ok(Math.abs(white.slopeError / expected - 1) < 0.15, `white: ${white.slopeError} vs ${expected}`);
+  // AR(1) noise with ρ = 0.9: the same number of points carries (1 − ρ)/(1 + ρ) of the information.
+  let e = 0;
+  const ar = x.map((v) => 2 * v + (e = 0.9 * e + 12 * rnd()));
+  const corr = leastSquares(x, ar);
+  const sd = Math.sqrt(144 / 12 / (1 - 0.81));
+  const naive = sd / Math.sqrt(sxx);
+  const ratio = corr.slopeError / naive;
+  assert.ok(ratio > 3 && ratio < 6, `AR(1) error ${corr.slopeError} is ${ratio}× the naive ${naive} (expected ≈ √19 ≈ 4.4)`);
+  assert.ok(Number.isNaN(leastSquares([1, 2], [3, 4]).slopeError));
+});
+
 test('Theil–Sen slope resists outliers; Mann–Kendall sees a trend in noise', () => {
   const rnd = noise(7);
   const x = Array.from({ length: 40 }, (_, i) => i);
