@@ -108,7 +108,7 @@ export function columnWeightsGrey(img: Float32Array, width: number, height: numb
   }
 }
 
-/** Columns whose coordinates are computed together, row by row (see columnCoordinateLines). */
+/** Columns whose coordinate lines the pencil pass keeps at a time (see addColumnWindowSizesRgb): a small scratch, not a full-size buffer. */
 export const STRIP = 32;
 
 /**
