@@ -557,24 +557,33 @@ export function sentinelWindowBounds(row: Float32Array, n: number, r: number, lo
 }
 
 /**
- * Adds each window's size u − l (see windowBounds) of the line ct[at..at + n) (followed by its sentinels) to
- * sizes[base + j·step].
+ * Adds each window's size u − l (see windowBounds) of two lines to `sizes`: of the line ct[a..a + n) (followed by
+ * its sentinels) to sizes[sa + j·step], and of ct[b..b + n) to sizes[sb + j·step] times `bTimes` (0 for an odd
+ * line out, passed as b = a: its sizes must not be added twice). Two lines at a time because each line's pointers
+ * are a chain of loads and compares: the two chains overlap.
  */
-function addWindowSizes(ct: Float32Array, at_: number, n_: number, r_: number, sizes: Float32Array, base: number, step_: number): void {
+function addWindowSizesPair(ct: Float32Array, a_: number, b_: number, n_: number, r_: number, sizes: Float32Array, sa_: number, sb_: number, step_: number, bTimes: number): void {
   // Converted once (see boxLinePair).
-  const at = at_ | 0, n = n_ | 0, step = step_ | 0;
+  const a = a_ | 0, b = b_ | 0, n = n_ | 0, sa = sa_ | 0, sb = sb_ | 0, step = step_ | 0, times = bTimes | 0;
   const r = Math.max(r_, 0);
-  let l = at;
-  let u = at;
-  for (let j = 0, i = base; j < n; j++, i += step) {
-    const c = ct[at + j];
+  let l = a, u = a, l2 = b, u2 = b;
+  for (let j = 0, i = sa, i2 = sb; j < n; j++, i += step, i2 += step) {
+    const c = ct[a + j];
     const low = f(c - r);
     const high = f(c + r);
+    const c2 = ct[b + j];
+    const low2 = f(c2 - r);
+    const high2 = f(c2 + r);
     l += +(ct[l] <= low) + +(ct[l + 1] <= low) + +(ct[l + 2] <= low);
-    while (ct[l] <= low) l++;
     u += +(ct[u] <= high) + +(ct[u + 1] <= high) + +(ct[u + 2] <= high);
+    l2 += +(ct[l2] <= low2) + +(ct[l2 + 1] <= low2) + +(ct[l2 + 2] <= low2);
+    u2 += +(ct[u2] <= high2) + +(ct[u2 + 1] <= high2) + +(ct[u2 + 2] <= high2);
+    while (ct[l] <= low) l++;
     while (ct[u] <= high) u++;
+    while (ct[l2] <= low2) l2++;
+    while (ct[u2] <= high2) u2++;
     sizes[i] += u - l;
+    sizes[i2] += (u2 - l2) * times;
   }
 }
 
@@ -692,14 +701,18 @@ export function boxColumns(o: Float32Array, width: number, height: number, ct: F
 }
 
 /**
- * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image: the coordinates of a row
- * go straight into `row` (W + SENTINELS floats of scratch), never to a full-size buffer.
+ * Adds each sample's window size along its row to `sizes`, rows [y0, y1) of an RGB image, two rows at a time: the
+ * coordinates of the two go straight into `rows` (2·(W + SENTINELS) floats of scratch), never to a full-size buffer.
  */
-export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, row: Float32Array, y0: number, y1: number): void {
-  row.fill(Infinity, width, width + SENTINELS);
-  for (let y = y0; y < y1; y++) {
-    rowCoordinateRgb(px, width, k, y, row, 0);
-    addWindowSizes(row, 0, width, r, sizes, y * width, 1);
+export function addRowWindowSizesRgb(px: Uint8Array, width: number, k: number, r: number, sizes: Float32Array, rows: Float32Array, y0: number, y1: number): void {
+  const line = width + SENTINELS;
+  rows.fill(Infinity, width, line);
+  rows.fill(Infinity, line + width, 2 * line);
+  for (let y = y0; y < y1; y += 2) {
+    const pair = y + 1 < y1;
+    rowCoordinateRgb(px, width, k, y, rows, 0);
+    if (pair) rowCoordinateRgb(px, width, k, y + 1, rows, line);
+    addWindowSizesPair(rows, 0, pair ? line : 0, width, r, sizes, y * width, pair ? (y + 1) * width : y * width, 1, pair ? 1 : 0);
   }
 }
 
@@ -714,6 +727,9 @@ export function addColumnWindowSizesRgb(px: Uint8Array, width: number, height: n
   for (let xs = x0; xs < x1; xs += STRIP) {
     const cols = Math.min(STRIP, x1 - xs);
     columnCoordinateLines(px, width, height, k, xs, xs + cols, strip, 0);
-    for (let j = 0; j < cols; j++) addWindowSizes(strip, j * line, height, r, sizes, xs + j, width);
+    for (let j = 0; j < cols; j += 2) {
+      const pair = j + 1 < cols;
+      addWindowSizesPair(strip, j * line, pair ? (j + 1) * line : j * line, height, r, sizes, xs + j, pair ? xs + j + 1 : xs + j, width, pair ? 1 : 0);
+    }
   }
 }
