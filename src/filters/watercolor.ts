@@ -12,9 +12,11 @@ const f = Math.fround;
 /**
  * OpenCV's separable Sobel applies the row kernel first, so each source row's row-kernel results serve the three
  * output rows around it: `diff` = s[x+1] − s[x−1] (for gx) and `smooth` = (s[x−1] + s[x+1]) + 2·s[x] (for gy),
- * written into d and m (3·W floats each). Multiplying a float32 by 2 is exact, so that product needs no rounding.
+ * written into d and m (3·W values each). Multiplying a float32 by 2 is exact, so that product needs no rounding.
+ * d and m are float32 values kept in Float64Arrays: the output loop reads fifteen of them per pixel, and would
+ * otherwise convert each to double (Sobel and output ~6% faster in same-process A/B, 4 of 6 rounds).
  */
-function sobelRowKernels(res: Float32Array, width_: number, y_: number, d: Float32Array, m: Float32Array): void {
+function sobelRowKernels(res: Float32Array, width_: number, y_: number, d: Float64Array, m: Float64Array): void {
   // Converted once: a parameter used in a loop as it comes is checked and converted at every use.
   const width = width_ | 0, y = y_ | 0;
   const base = y * width * 3;
@@ -48,7 +50,7 @@ function sobelRowKernels(res: Float32Array, width_: number, y_: number, d: Float
  * parameter sets, 100% within ±1 and 0–18 values per photo off by one (≥ 99.999% exact; BENCHMARKS.md, filters,
  * session 3).
  */
-function sobelPaintRow(res: Float32Array, width_: number, y_: number, dU: Float32Array, dM: Float32Array, dD: Float32Array, sU: Float32Array, sD: Float32Array, out: Uint8ClampedArray): void {
+function sobelPaintRow(res: Float32Array, width_: number, y_: number, dU: Float64Array, dM: Float64Array, dD: Float64Array, sU: Float64Array, sD: Float64Array, out: Uint8ClampedArray): void {
   const width = width_ | 0, y = y_ | 0;
   const n = width * 3;
   // Channel order B, G, R for the float sum, as OpenCV adds them.
@@ -79,8 +81,8 @@ function reflectRow(y: number, height: number): number {
  */
 function sobelRows(res: Float32Array, width: number, height: number, y0: number, y1: number, out: Uint8ClampedArray): void {
   if (y0 >= y1) return;
-  const d = [0, 1, 2].map(() => new Float32Array(width * 3));
-  const m = [0, 1, 2].map(() => new Float32Array(width * 3));
+  const d = [0, 1, 2].map(() => new Float64Array(width * 3));
+  const m = [0, 1, 2].map(() => new Float64Array(width * 3));
   const rowOf = [-1, -1, -1];
   // The slot holding source row r, computing it into the slot of a row no longer needed (not in `keep`).
   const slot = (r: number, keep: readonly number[]): number => {
