@@ -12,7 +12,7 @@
 // why); --in-process times them in this process instead, as sessions 1–4 did (~10% slower, the tsx loader's).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,20 @@ function openCvServer(png: string): { time(name: string): Promise<number>; close
   };
 }
 
+/**
+ * The child times dist/, so a source file of the filters newer than its build would be timed as it was before the
+ * change (`npm run bench:filters` builds first; a direct `node --import tsx bench/filters.bench.ts` may not).
+ */
+function checkBuild(): void {
+  const src = join(root, 'src/filters');
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.ts'))) {
+    const built = join(root, 'dist/filters', f.replace(/\.ts$/, '.js'));
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(src, f)).mtimeMs) {
+      throw new Error(`dist/filters/${f.replace(/\.ts$/, '.js')} is missing or older than src/filters/${f}: run \`node scripts/build.mjs\` (npm run bench:filters does), or pass --in-process`);
+    }
+  }
+}
+
 /** bench/filters-time.mjs on one raw image: time(styles) renders them in one call and gives its CPU seconds. */
 async function oursServer(rawFile: string, width: number, height: number): Promise<{ time(styles: readonly StyleId[]): Promise<number>; close(): void }> {
   const child = spawn(process.execPath, [join(root, 'bench/filters-time.mjs'), rawFile, String(width), String(height)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -101,6 +115,7 @@ async function oursServer(rawFile: string, width: number, height: number): Promi
   };
 }
 
+if (!inProcess) checkBuild();
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
