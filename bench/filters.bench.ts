@@ -1,4 +1,4 @@
-// npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory]
+// npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory --in-process]
 //
 // Times every style of ours on ONE thread and, in the same run and on the same pixels, OpenCV 4.6
 // single-threaded (Debian's python3-opencv through /usr/bin/python3, cv2.setNumThreads(1)); prints the ratios
@@ -8,9 +8,11 @@
 // 4000×3000 (12 MP). Single-thread times are CPU times of the process (user + system) on both sides, so other
 // load on a shared machine counts less, and the two sides alternate repeat by repeat (OpenCV in a python process
 // that stays up), so that load that comes and goes falls on both; the parallel comparison is wall-clock. Results: bench/output/filters.json.
+// Our single-thread times come from a plain Node process on the built code (bench/filters-time.mjs, which says
+// why); --in-process times them in this process instead, as sessions 1–4 did (~10% slower, the tsx loader's).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,7 @@ const sizes = opt('sizes', '1,12').split(',');
 const repeatsFor = (mp: string) => Number(opt('repeats', mp === '1' ? '5' : '1'));
 const skipParallel = args.includes('--skip-parallel');
 const skipMemory = args.includes('--skip-memory');
+const inProcess = args.includes('--in-process');
 
 /** Our style groups and the OpenCV call each one is compared with. */
 const GROUPS: { name: string; styles: StyleId[]; opencv: string }[] = [
@@ -79,6 +82,40 @@ function openCvServer(png: string): { time(name: string): Promise<number>; close
   };
 }
 
+/**
+ * The child times dist/, so a source file of the filters newer than its build would be timed as it was before the
+ * change (`npm run bench:filters` builds first; a direct `node --import tsx bench/filters.bench.ts` may not).
+ */
+function checkBuild(): void {
+  const src = join(root, 'src/filters');
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.ts'))) {
+    const built = join(root, 'dist/filters', f.replace(/\.ts$/, '.js'));
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(src, f)).mtimeMs) {
+      throw new Error(`dist/filters/${f.replace(/\.ts$/, '.js')} is missing or older than src/filters/${f}: run \`node scripts/build.mjs\` (npm run bench:filters does), or pass --in-process`);
+    }
+  }
+}
+
+/** bench/filters-time.mjs on one raw image: time(styles) renders them in one call and gives its CPU seconds. */
+async function oursServer(rawFile: string, width: number, height: number): Promise<{ time(styles: readonly StyleId[]): Promise<number>; close(): void }> {
+  const child = spawn(process.execPath, [join(root, 'bench/filters-time.mjs'), rawFile, String(width), String(height)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (what: string) => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`filters-time.mjs ended before ${what}`);
+    return value as string;
+  };
+  if ((await next('its warm-up')) !== 'ready') throw new Error('filters-time.mjs did not start');
+  return {
+    async time(styles) {
+      child.stdin.write(`${styles.join(',')}\n`);
+      return Number(await next(`timing ${styles.join(',')}`));
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+if (!inProcess) checkBuild();
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -98,10 +135,13 @@ try {
     const image: PixelImage = { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, channels: 3 };
     const repeats = repeatsFor(mp);
     const loadBefore = loadavg()[0];
-    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread; load average ${loadBefore.toFixed(2)}`);
+    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread, ours ${inProcess ? 'in the bench process (--in-process)' : 'in a plain Node process (dist/)'}; load average ${loadBefore.toFixed(2)}`);
 
     // Warm up our code on a small crop so the first repeat does not time the compiler.
     renderStyles({ ...image, data: image.data.subarray(0, 128 * 128 * 3), width: 128, height: 128 }, STYLE_IDS.map((style) => ({ style })));
+    const rawFile = join(tmp, `astronaut-${mp}mp.rgb`);
+    writeFileSync(rawFile, image.data);
+    const oursChild = inProcess ? null : await oursServer(rawFile, width, height);
 
     // Ours and OpenCV alternate, group by group and repeat by repeat, so that both sides of a ratio see the same
     // load from other processes (timed one after the other, a minute apart, they did not).
@@ -111,11 +151,12 @@ try {
     for (let i = 0; i < repeats; i++) {
       for (const g of [...GROUPS, { name: 'seeds', styles: [...SEED_STYLES], opencv: null }]) {
         const requests = g.styles.map((style) => ({ style }));
-        (oursTimes[g.name] ??= []).push(cpuSeconds(() => renderStyles(image, requests)));
+        (oursTimes[g.name] ??= []).push(oursChild ? await oursChild.time(g.styles) : cpuSeconds(() => renderStyles(image, requests)));
         if (g.opencv) (cvTimes[g.opencv] ??= []).push(await opencv.time(g.opencv));
       }
     }
     opencv.close();
+    oursChild?.close();
     const ours: Record<string, number> = Object.fromEntries(Object.entries(oursTimes).map(([k, v]) => [k, median(v)]));
     const cv: Record<string, number> = Object.fromEntries(Object.entries(cvTimes).map(([k, v]) => [k, median(v)]));
     // The ratio of the fastest repeats too: other load only ever adds time, so with several repeats the minima are
@@ -132,7 +173,7 @@ try {
     // but not equally (their CPU time grows under contention): such a run is worth repeating.
     const loadAfter = loadavg()[0];
     console.log(`load average ${loadBefore.toFixed(2)} at the start of this size, ${loadAfter.toFixed(2)} after the single-thread timings`);
-    const entry: Record<string, unknown> = { width, height, repeats, loadAverage: [loadBefore, loadAfter], single: rows, times: { ours: oursTimes, opencv: cvTimes } };
+    const entry: Record<string, unknown> = { width, height, repeats, oursIn: inProcess ? 'bench process' : 'plain node (dist)', loadAverage: [loadBefore, loadAfter], single: rows, times: { ours: oursTimes, opencv: cvTimes } };
 
     if (!skipParallel) {
       const all = STYLE_IDS.map((style) => ({ style }));
@@ -147,8 +188,6 @@ try {
     }
 
     if (!skipMemory && mp === '1') {
-      const rawFile = join(tmp, 'image.rgb');
-      writeFileSync(rawFile, image.data);
       const m = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench/filters-memory.ts'), rawFile, String(width), String(height)], { encoding: 'utf8', cwd: root }));
       console.log(`memory, all six styles of the ${mp} MP image: peak RSS ${(m.peakExtraBytes / 2 ** 20).toFixed(1)} MiB over the decoded image (${(m.decodedBytes / 2 ** 20).toFixed(1)} MiB decoded; outputs ${(m.outputBytes / 2 ** 20).toFixed(1)} MiB of it)`);
       entry.memory = m;

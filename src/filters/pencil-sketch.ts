@@ -24,14 +24,14 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
   const sizes = ws.get(penName(p), 'f32', n);
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const r = boxRadius(iterationSigma(p.sigmaS, 0));
-  let row: Float32Array | null = null;
+  let rows: Float32Array | null = null;
   let strip: Float32Array | null = null;
   return [
     {
       axis: 'rows',
       run(y0, y1) {
-        row ??= new Float32Array(width + SENTINELS);
-        addRowWindowSizesRgb(rgb, width, k, r, sizes, row, y0, y1);
+        rows ??= new Float32Array(2 * (width + SENTINELS));
+        addRowWindowSizesRgb(rgb, width, k, r, sizes, rows, y0, y1);
       },
     },
     {
