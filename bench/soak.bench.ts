@@ -6,7 +6,7 @@
  * hostile inputs (soak-inputs.ts). Every second it reads the server's memory from GET /api/memory (RSS, V8 heap
  * of main thread + workers, external, libvips, cache, unexplained) against the number of requests answered.
  * Prints the RSS slope after warm-up in MB per 1000 requests with its standard error (RSS swings by ~11 MB with
- * the uploads in flight, so one run's slope is known to about ±0.4), the peak RSS (VmHWM of the server process),
+ * the uploads in flight, so one run's slope is known to about ±0.4–0.5), the peak RSS (VmHWM of the server process),
  * errors by status, and writes bench/output/soak-<label>.html (charts) and .json.
  *
  * Options: --requests N (5000), --concurrency C (16), --seed S (1), --allocator A (server default), --threads T,

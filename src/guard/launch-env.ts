@@ -29,11 +29,11 @@ export function semiSpaceMb(nodeOptions: string | undefined): number {
 }
 
 /**
- * Pins the render workers' young generation at its largest size. Left to itself, V8 shrinks an idle worker's new
- * space and grows it again under the next jobs: each worker's new space went between 1 and 4 MB committed, in
- * states that lasted minutes and showed in the soak's RSS slope (BENCHMARKS.md, "Soak", session 5). NODE_OPTIONS refuses
- * --min-semi-space-size, so it is set here, in the process, before the pool starts: it acts on the isolates made
- * afterwards (the workers). The main thread's young generation stays at its maximum under load anyway.
+ * Makes the render workers' smallest young generation their largest. Left to itself, V8 shrinks an idle worker's
+ * new space and grows it again under the next jobs: each worker's new space went between 1 and 4 MB committed, in
+ * states that lasted minutes and showed in the soak's RSS slope (BENCHMARKS.md, "Soak", session 5). NODE_OPTIONS
+ * refuses --min-semi-space-size, so it is set here, in the process, before the pool starts: it acts on the
+ * isolates made afterwards (the workers). The main thread's young generation stays at its maximum under load.
  */
 export function pinWorkersYoungGeneration(nodeOptions: string | undefined = process.env.NODE_OPTIONS): void {
   setFlagsFromString(`--min-semi-space-size=${semiSpaceMb(nodeOptions)}`);
