@@ -8,7 +8,7 @@ import { AtelierError, isAtelierError } from '../errors.js';
 import {
   allocationSites, compareProfiles, formatBytes, formatLeakReport, leakJson, leakReportPage, nodeMemory, parseDuration,
   parsePositiveInt, parseSize, processMemory, readAllocationProfile, renderTable, runLeakTest, runTimeline,
-  runWithAllocationSampling, timelineCsv, timelineReport, type AllocationSite, type GroupBy, type TimelineResult, MiB,
+  runWithAllocationSampling, timelineCsv, timelineReport, type AllocationSite, type GroupBy, type TimelineResult, formatSlope,
 } from '../memory/index.js';
 import { formatError } from './fail.js';
 import { registerHeapCommands } from './mem-heap-commands.js';
@@ -54,7 +54,6 @@ function registerInfo(mem: Command): void {
 }
 
 function printTimeline(r: TimelineResult): void {
-  const mibs = (v: number | null) => (v === null ? 'n/a' : `${(v / MiB).toFixed(3)} MiB/s`);
   process.stderr.write('\n' + renderTable(['figure', 'value'], [
     ['command', r.command.join(' ')],
     ['exit code', r.exitCode],
@@ -65,9 +64,9 @@ function printTimeline(r: TimelineResult): void {
     ['peak PSS', formatBytes(r.peak.pss)],
     ['peak heap used', r.peak.heapUsed === null ? 'n/a (no Node process)' : formatBytes(r.peak.heapUsed)],
     ['peak external', r.peak.external === null ? 'n/a' : formatBytes(r.peak.external)],
-    ['RSS slope', mibs(r.slope.rss)],
-    ['USS slope', mibs(r.slope.uss)],
-    ['heap slope', mibs(r.slope.heapUsed)],
+    ['RSS slope ± standard error', formatSlope(r.slope.rss, r.slopeError.rss)],
+    ['USS slope ± standard error', formatSlope(r.slope.uss, r.slopeError.uss)],
+    ['heap slope ± standard error', formatSlope(r.slope.heapUsed, r.slopeError.heapUsed)],
   ], { title: 'atelier mem run' }));
   if (r.nodeProcesses.length > 0) {
     process.stderr.write('\n' + renderTable(['pid', 'program', 'RSS', 'heap used', 'heap total', 'external', 'ArrayBuffers', 'code', 'unexplained'],

@@ -23,7 +23,7 @@ export { assertNoLeak, measureLeak, type AssertNoLeakOptions } from './assert-no
 export { leastSquares, trendTest, normalCdf, median, type TrendTest, type LinearFit } from './stats.js';
 export { renderReportPage, escapeHtml, type ReportBlock, type ReportChart } from './report-page.js';
 export { renderTable } from './table.js';
-export { parseDuration, parseSize, parsePositiveInt, MiB } from './units.js';
+export { parseDuration, parseSize, parsePositiveInt, MiB, formatSlope } from './units.js';
 // The heap-snapshot API (parser, dominators, retainer paths, allocation sites, diffs, capture), and formatBytes.
 export * from './snapshot/index.js';
 export { renderDotToSvg } from './graphviz.js';

@@ -1,7 +1,7 @@
 /** The HTML page of `atelier mem run`: memory of the command's process tree over time. */
 import type { TimelineResult } from './timeline.js';
 import { renderReportPage, type ReportBlock } from './report-page.js';
-import { formatBytes, MiB } from './units.js';
+import { formatBytes, formatSlope } from './units.js';
 
 export function timelineReport(r: TimelineResult): string {
   const s = r.samples;
@@ -14,8 +14,8 @@ export function timelineReport(r: TimelineResult): string {
       ['peak RSS', formatBytes(r.peak.rss)],
       ['peak USS', formatBytes(r.peak.uss)],
       ['peak heap used', r.peak.heapUsed === null ? 'n/a (not Node)' : formatBytes(r.peak.heapUsed)],
-      ['RSS slope', `${(r.slope.rss / MiB).toFixed(3)} MiB/s`],
-      ['heap slope', r.slope.heapUsed === null ? 'n/a' : `${(r.slope.heapUsed / MiB).toFixed(3)} MiB/s`],
+      ['RSS slope ± standard error', formatSlope(r.slope.rss, r.slopeError.rss)],
+      ['heap slope ± standard error', formatSlope(r.slope.heapUsed, r.slopeError.heapUsed)],
     ] },
     { kind: 'chart', chart: {
       title: 'Process tree memory', xLabel: 'seconds',

@@ -41,6 +41,8 @@ export interface TimelineResult {
   nodeProcesses: NodeProcessSummary[];
   /** Least-squares slopes over the whole run, bytes per second. */
   slope: { rss: number; uss: number; heapUsed: number | null };
+  /** The slopes' standard errors (LinearFit.slopeError), bytes per second: how far noise alone moves them. */
+  slopeError: { rss: number; uss: number; heapUsed: number | null };
   samples: TimelineSample[];
 }
 
@@ -174,6 +176,9 @@ function maxOf(values: (number | null)[]): number | null {
 export function summarize(command: string[], samples: TimelineSample[], exitCode: number, signal: string | null, durationSeconds: number, intervalMs: number, nodeProcesses: NodeProcessSummary[] = []): TimelineResult {
   const t = samples.map((s) => s.t);
   const withHeap = samples.filter((s) => s.heapUsed !== null);
+  const rssFit = leastSquares(t, samples.map((s) => s.rss));
+  const ussFit = leastSquares(t, samples.map((s) => s.uss));
+  const heapFit = withHeap.length >= 2 ? leastSquares(withHeap.map((s) => s.t), withHeap.map((s) => s.heapUsed as number)) : null;
   return {
     command,
     exitCode,
@@ -189,11 +194,8 @@ export function summarize(command: string[], samples: TimelineSample[], exitCode
       heapUsed: maxOf(samples.map((s) => s.heapUsed)),
       external: maxOf(samples.map((s) => s.external)),
     },
-    slope: {
-      rss: leastSquares(t, samples.map((s) => s.rss)).slope,
-      uss: leastSquares(t, samples.map((s) => s.uss)).slope,
-      heapUsed: withHeap.length >= 2 ? leastSquares(withHeap.map((s) => s.t), withHeap.map((s) => s.heapUsed as number)).slope : null,
-    },
+    slope: { rss: rssFit.slope, uss: ussFit.slope, heapUsed: heapFit?.slope ?? null },
+    slopeError: { rss: rssFit.slopeError, uss: ussFit.slopeError, heapUsed: heapFit?.slopeError ?? null },
     samples,
   };
 }

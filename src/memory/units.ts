@@ -42,3 +42,10 @@ export function parsePositiveInt(text: string, argName: string, min = 1, max = 1
 export { formatBytes } from './snapshot/format-bytes.js';
 
 export const MiB = 1024 * 1024;
+
+/** A memory slope in bytes per second as MiB/s, with its standard error when known ("n/a" for none). */
+export function formatSlope(bytesPerSecond: number | null, error: number | null = null): string {
+  if (bytesPerSecond === null) return 'n/a';
+  const value = `${(bytesPerSecond / MiB).toFixed(3)} MiB/s`;
+  return error === null || !Number.isFinite(error) ? value : `${value} ± ${(error / MiB).toFixed(3)}`;
+}

@@ -46,11 +46,12 @@ test('atelier mem run writes CSV, JSON and a self-contained HTML report, and exi
   const r = await runCli(['mem', 'run', '--interval', '30ms', '--csv', csv, '--json', json, '--report', html, '--', process.execPath, '-e', growingNode]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /peak RSS/);
-  assert.match(r.stderr, /heap slope/);
+  assert.match(r.stderr, /heap slope ± standard error +│? *[-\d.]+ MiB\/s ± [\d.]+/);
   assert.match(r.stderr, /Node processes at exit/);
   assert.match(readFileSync(csv, 'utf8'), /^t,rss,uss/);
   const data = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(data.exitCode, 3);
+  assert.ok(data.slopeError.rss > 0 && data.slopeError.heapUsed > 0, 'the slopes come with their standard errors');
   assert.ok(data.samples.length > 3);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /uPlot/);
