@@ -140,6 +140,9 @@ export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: num
   const i00 = 3.240479 * XN, i01 = -1.53715, i02 = -0.498535 * ZN;
   const i10 = -0.969256 * XN, i11 = 1.875991, i12 = 0.041556 * ZN;
   const i20 = 0.055648 * XN, i21 = -0.204043, i22 = 1.057311 * ZN;
+  // Grey: a and b scaled by 0 (fx = fz = fy exactly), and green copied over red and blue after the loop, so
+  // that the loop itself tests nothing per pixel (detail's output step 18.7–19.0 → 17.4–17.5 ms at 1 MP, same process).
+  const sa = grey ? 0 : 0.002, sb = grey ? 0 : 0.005;
   for (let j = 0, i = at, q = at * 3; j < count; j++, i++, q += 3) {
     const l = L[lAt + j];
     let y: number, fy: number;
@@ -150,17 +153,13 @@ export function labToRgb(L: Float32Array, lAt: number, ab: Float32Array, at: num
       fy = (l + 16) * (1 / 116);
       y = fy * fy * fy;
     }
-    const fx = grey ? fy : ab[2 * i] * 0.002 + fy;
-    const fz = grey ? fy : fy - ab[2 * i + 1] * 0.005;
+    const fx = ab[2 * i] * sa + fy;
+    const fz = fy - ab[2 * i + 1] * sb;
     const x = fx > 0.206893 ? fx * fx * fx : (fx - 16 / 116) * (1 / 7.787);
     const z = fz > 0.206893 ? fz * fz * fz : (fz - 16 / 116) * (1 / 7.787);
-    const g = tableSrgb8(i10 * x + i11 * y + i12 * z, level, threshold);
-    out[q + 1] = g;
-    if (grey) {
-      out[q] = out[q + 2] = g;
-      continue;
-    }
     out[q] = tableSrgb8(i00 * x + i01 * y + i02 * z, level, threshold);
+    out[q + 1] = tableSrgb8(i10 * x + i11 * y + i12 * z, level, threshold);
     out[q + 2] = tableSrgb8(i20 * x + i21 * y + i22 * z, level, threshold);
   }
+  if (grey) for (let q = at * 3, e = q + count * 3; q < e; q += 3) out[q] = out[q + 2] = out[q + 1];
 }
