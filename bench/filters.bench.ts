@@ -1,4 +1,4 @@
-// npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory --in-process]
+// npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory --in-process --fresh-buffers]
 //
 // Times every style of ours on ONE thread and, in the same run and on the same pixels, OpenCV 4.6
 // single-threaded (Debian's python3-opencv through /usr/bin/python3, cv2.setNumThreads(1)); prints the ratios
@@ -6,10 +6,12 @@
 // renderStylesParallel on 2 threads against 1, and measures the peak extra memory of all styles of the 1 MP
 // image in a child process. Inputs: astronaut.png resized with sharp's lanczos3 to 1024×1024 (1 MP) and
 // 4000×3000 (12 MP). Single-thread times are CPU times of the process (user + system) on both sides, so other
-// load on a shared machine counts less, and the two sides alternate repeat by repeat (OpenCV in a python process
-// that stays up), so that load that comes and goes falls on both; the parallel comparison is wall-clock. Results: bench/output/filters.json.
+// load on a shared machine counts less, and the two sides alternate repeat by repeat, a style's repeats together
+// (OpenCV in a python process that stays up), so that load that comes and goes falls on both; the parallel comparison is wall-clock. Results: bench/output/filters.json.
 // Our single-thread times come from a plain Node process on the built code (bench/filters-time.mjs, which says
 // why); --in-process times them in this process instead, as sessions 1–4 did (~10% slower, the tsx loader's).
+// That child keeps a render worker's BufferPool from call to call, as the studio's workers do; --fresh-buffers
+// gives each call new buffers instead, as sessions 1–5 timed it (their first-touch page faults included).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +36,7 @@ const repeatsFor = (mp: string) => Number(opt('repeats', mp === '1' ? '5' : '1')
 const skipParallel = args.includes('--skip-parallel');
 const skipMemory = args.includes('--skip-memory');
 const inProcess = args.includes('--in-process');
+const freshBuffers = args.includes('--fresh-buffers');
 
 /** Our style groups and the OpenCV call each one is compared with. */
 const GROUPS: { name: string; styles: StyleId[]; opencv: string }[] = [
@@ -98,7 +101,7 @@ function checkBuild(): void {
 
 /** bench/filters-time.mjs on one raw image: time(styles) renders them in one call and gives its CPU seconds. */
 async function oursServer(rawFile: string, width: number, height: number): Promise<{ time(styles: readonly StyleId[]): Promise<number>; close(): void }> {
-  const child = spawn(process.execPath, [join(root, 'bench/filters-time.mjs'), rawFile, String(width), String(height)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'bench/filters-time.mjs'), rawFile, String(width), String(height), freshBuffers ? 'fresh' : 'pooled'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (what: string) => {
     const { value, done } = await lines.next();
@@ -135,7 +138,7 @@ try {
     const image: PixelImage = { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, channels: 3 };
     const repeats = repeatsFor(mp);
     const loadBefore = loadavg()[0];
-    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread, ours ${inProcess ? 'in the bench process (--in-process)' : 'in a plain Node process (dist/)'}; load average ${loadBefore.toFixed(2)}`);
+    console.log(`\n== ${mp} MP: astronaut.png → ${width}×${height} (sharp lanczos3), ${repeats} repeat(s), median CPU seconds, one thread, ours ${inProcess ? 'in the bench process (--in-process), fresh buffers' : `in a plain Node process (dist/), ${freshBuffers ? 'fresh buffers each call (--fresh-buffers)' : 'buffers pooled across calls as in a render worker'}`}; load average ${loadBefore.toFixed(2)}`);
 
     // Warm up our code on a small crop so the first repeat does not time the compiler.
     renderStyles({ ...image, data: image.data.subarray(0, 128 * 128 * 3), width: 128, height: 128 }, STYLE_IDS.map((style) => ({ style })));
@@ -143,16 +146,18 @@ try {
     writeFileSync(rawFile, image.data);
     const oursChild = inProcess ? null : await oursServer(rawFile, width, height);
 
-    // Ours and OpenCV alternate, group by group and repeat by repeat, so that both sides of a ratio see the same
-    // load from other processes (timed one after the other, a minute apart, they did not).
+    // Ours and OpenCV alternate repeat by repeat, so that both sides of a ratio see the same load from other
+    // processes (timed one after the other, a minute apart, they did not). Each group's repeats run together, so
+    // that on both sides a call follows a call of the same function, whose freed (or pooled) memory it reuses, as
+    // in a worker that renders one job after another; the seeds' repeats alternate with OpenCV's three functions.
     const opencv = openCvServer(png);
     const oursTimes: Record<string, number[]> = {};
     const cvTimes: Record<string, number[]> = {};
-    for (let i = 0; i < repeats; i++) {
-      for (const g of [...GROUPS, { name: 'seeds', styles: [...SEED_STYLES], opencv: null }]) {
-        const requests = g.styles.map((style) => ({ style }));
+    for (const g of [...GROUPS, { name: 'seeds', styles: [...SEED_STYLES], opencv: SEED_OPENCV }]) {
+      const requests = g.styles.map((style) => ({ style }));
+      for (let i = 0; i < repeats; i++) {
         (oursTimes[g.name] ??= []).push(oursChild ? await oursChild.time(g.styles) : cpuSeconds(() => renderStyles(image, requests)));
-        if (g.opencv) (cvTimes[g.opencv] ??= []).push(await opencv.time(g.opencv));
+        for (const fn of [g.opencv].flat()) (cvTimes[fn] ??= []).push(await opencv.time(fn));
       }
     }
     opencv.close();
@@ -173,7 +178,7 @@ try {
     // but not equally (their CPU time grows under contention): such a run is worth repeating.
     const loadAfter = loadavg()[0];
     console.log(`load average ${loadBefore.toFixed(2)} at the start of this size, ${loadAfter.toFixed(2)} after the single-thread timings`);
-    const entry: Record<string, unknown> = { width, height, repeats, oursIn: inProcess ? 'bench process' : 'plain node (dist)', loadAverage: [loadBefore, loadAfter], single: rows, times: { ours: oursTimes, opencv: cvTimes } };
+    const entry: Record<string, unknown> = { width, height, repeats, oursIn: inProcess ? 'bench process' : 'plain node (dist)', buffers: inProcess || freshBuffers ? 'fresh' : 'pooled', loadAverage: [loadBefore, loadAfter], single: rows, times: { ours: oursTimes, opencv: cvTimes } };
 
     if (!skipParallel) {
       const all = STYLE_IDS.map((style) => ({ style }));

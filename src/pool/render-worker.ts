@@ -10,7 +10,7 @@ import { BufferPool } from '../filters/workspace.js';
 import { renderJob, type RenderJob, type RenderResult } from './render-job.js';
 import { serializeError } from './worker-protocol.js';
 import { warmUp } from './warm-up.js';
-import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, WARM_UP_TASK, type RenderWorkerData } from './worker-data.js';
+import { DEFAULT_GC_THRESHOLD_BYTES, DEFAULT_IDLE_RELEASE_MS, WARM_UP_TASK, WORKER_POOL_MAX_FREE_BYTES, type RenderWorkerData } from './worker-data.js';
 // The memory guard sums every worker's V8 heap (WorkerMemoryTracker); only the worker itself can measure it.
 import { reportAlso } from '../memory/worker-memory-reporter.js';
 
@@ -18,14 +18,6 @@ sharp.concurrency(1);
 // Every upload is new, so libvips' operation cache would only hold memory.
 sharp.cache(false);
 
-/**
- * Free working buffers this thread keeps between jobs (trimmed after each to what that job used). At the default
- * maxSide 1024 the pool holds ~30 MiB for the four seed styles rendered one at a time, in size classes so that
- * images of similar sizes share one set (`npm run bench:pools`): keeping up to 64 MB lets the next such job
- * allocate nothing, while the buffers of a rare larger job (maxSide 0: a 4096-px image needs ~200 MB per buffer)
- * are dropped to the garbage collector instead of pinned for the thread's life.
- */
-export const WORKER_POOL_MAX_FREE_BYTES = 64 * 1024 * 1024;
 const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES, sizeClasses: true });
 
 /**
