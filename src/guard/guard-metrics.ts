@@ -8,7 +8,7 @@ import type { StudioMetrics } from '../server/metrics.js';
 import type { MemorySample } from './memory-sample.js';
 import type { MemoryGuard } from './memory-guard.js';
 
-export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard, sample: () => MemorySample, allocator: string): void {
+export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard, sample: () => Promise<MemorySample>, allocator: string): void {
   const registers = [metrics.registry];
   const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
   const rss = g('atelier_memory_rss_bytes', 'Resident set size of the process (smaps_rollup)');
@@ -39,8 +39,8 @@ export function registerGuardMetrics(metrics: StudioMetrics, guard: MemoryGuard,
       before.set(k, v);
     }
   };
-  metrics.addCollector(() => {
-    const s = sample();
+  metrics.addCollector(async () => {
+    const s = await sample();
     rss.set(s.rss);
     uss.set(s.uss);
     code.set(s.code);

@@ -85,7 +85,7 @@ export class MemoryGuard {
     if (this.ticking) return undefined;
     this.ticking = true;
     try {
-      const point: GuardPoint = { ...this.deps.sample(), ...(await this.deps.load()) };
+      const point: GuardPoint = { ...(await this.deps.sample()), ...(await this.deps.load()) };
       point.t = this.now();
       this.history.push(point);
       for (const e of this.watchdog.observe(point.t, point.rss, point.cache)) this.react(e);

@@ -4,7 +4,7 @@
  * goes with it (queue, renders per second, latency), so the dashboard can put the two side by side.
  */
 import sharp from 'sharp';
-import { processMemory, residentFileBytes } from '../memory/process-memory.js';
+import { processMemoryAsync, residentFileBytes } from '../memory/process-memory.js';
 import type { Studio } from '../server/studio.js';
 import type { WorkerMemoryTracker } from '../memory/worker-memory-tracker.js';
 
@@ -60,11 +60,12 @@ export interface LoadReading {
   latencyP95: number | null;
 }
 
-export type MemorySampler = () => MemorySample;
+/** Reads the kernel's figures off the event loop (processMemoryAsync), then everything else at once after them. */
+export type MemorySampler = () => Promise<MemorySample>;
 
 export function createMemorySampler(studio: Studio, workers: WorkerMemoryTracker): MemorySampler {
-  return () => {
-    const p = processMemory(process.pid);
+  return async () => {
+    const p = await processMemoryAsync(process.pid);
     const m = process.memoryUsage();
     const pool = studio.poolStats();
     const w = workers.sum(pool.threads);

@@ -1,7 +1,7 @@
 /**
  * atelier/memory: the memory toolkit as a library (psutil, tracemalloc, objgraph and memory_profiler for Node).
  */
-export { processMemory, nodeMemory, v8Memory, combineNodeMemory, unexplainedBytes, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
+export { processMemory, processMemoryAsync, nodeMemory, v8Memory, combineNodeMemory, unexplainedBytes, validatePid, type ProcessMemory, type NodeMemory, type HeapSpace } from './process-memory.js';
 export { runTimeline, timelineCsv, summarize, type NodeProcessSummary, type TimelineResult, type TimelineSample, type TimelineOptions } from './timeline.js';
 export { timelineReport } from './timeline-report.js';
 export { processTree } from './process-tree.js';

@@ -2,7 +2,7 @@
  * The studio's Prometheus registry: prom-client's default process metrics plus the `atelier_` counters of
  * requests, the render queue and the result cache. One registry per app instance (tests build many apps);
  * later modules (the memory guard) add their own metrics to `registry` and sample-on-scrape through
- * `addCollector`.
+ * `addCollector`; `scrape` runs those samplers, then renders the registry.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -30,23 +30,18 @@ export interface StudioMetrics {
   uploadBytes: Gauge;
   poolUtilization: Gauge;
   /** Runs before every scrape, to copy live values (queue depth, cache bytes…) into gauges. */
-  addCollector(fn: () => void): void;
+  addCollector(fn: () => void | Promise<void>): void;
+  /** The registry in Prometheus text, after every collector has finished (some read files: they are awaited). */
+  scrape(): Promise<string>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): StudioMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const collectors: (() => void)[] = [];
-  // A gauge whose collect() runs every registered collector once per scrape.
-  new Gauge({
-    name: 'atelier_scrape_collectors',
-    help: 'Number of live-value collectors run at each scrape',
-    registers: [registry],
-    collect() {
-      for (const fn of collectors) fn();
-      this.set(collectors.length);
-    },
-  });
+  const collectors: (() => void | Promise<void>)[] = [];
+  // Not a gauge's collect(): the registry reads every other metric as soon as the scrape starts, so values an
+  // asynchronous collector sets there would come out one scrape late.
+  const collectorCount = new Gauge({ name: 'atelier_scrape_collectors', help: 'Number of live-value collectors run at each scrape', registers: [registry] });
   const reg = [registry];
   return {
     registry,
@@ -77,6 +72,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Studi
     poolUtilization: new Gauge({ name: 'atelier_pool_utilization', help: 'Share of worker time spent rendering (0-1), as piscina reports it', registers: reg }),
     addCollector(fn) {
       collectors.push(fn);
+    },
+    async scrape() {
+      await Promise.all(collectors.map((fn) => fn()));
+      collectorCount.set(collectors.length);
+      return registry.metrics();
     },
   };
 }

@@ -94,7 +94,7 @@ describe('MemoryGuard', () => {
     const { log, lines } = recordingLog();
     const dir = mkdtempSync(join(tmpdir(), 'guard-diag-'));
     const diagnostics = new DiagnosticsStore({ dir, maxCaptures: 5, maxBytes: 10 * MB, minIntervalMs: 60_000, profileMs: 0, log, history: () => [], now: () => now, write });
-    const guard = new MemoryGuard({ studio, log, sample: () => sampleOf(rss), load: async () => ({ rps: 0, latencyMean: null, latencyP95: null }), diagnostics, now: () => now });
+    const guard = new MemoryGuard({ studio, log, sample: async () => sampleOf(rss), load: async () => ({ rps: 0, latencyMean: null, latencyP95: null }), diagnostics, now: () => now });
     const step = async (mb: number) => {
       rss = mb * MB;
       now += 1000;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { nodeMemory, processMemory } from '../../src/memory/index.js';
+import { nodeMemory, processMemory, processMemoryAsync } from '../../src/memory/index.js';
 import { runCli } from './cli-helpers.js';
 
 test('processMemory reads RSS, USS, PSS and swap of a process', () => {
@@ -22,6 +22,19 @@ test('processMemory sees a child grow', async () => {
   } finally {
     child.kill();
   }
+});
+
+test('processMemoryAsync reads the same figures as processMemory, and fails the same way', async () => {
+  const a = await processMemoryAsync(process.pid);
+  const b = processMemory(process.pid);
+  assert.equal(a.pid, process.pid);
+  for (const k of ['rss', 'uss', 'pss'] as const) {
+    assert.ok(a[k] > 10e6, `${k} ${a[k]}`);
+    assert.ok(Math.abs(a[k] - b[k]) < 32e6, `${k}: ${a[k]} vs ${b[k]}`);
+  }
+  assert.ok(a.uss <= a.rss);
+  await assert.rejects(processMemoryAsync(2 ** 22 + 12345), (e: Error & { code?: string }) => e.code === 'PROCESS_NOT_FOUND' && /no process with pid/.test(e.message));
+  await assert.rejects(processMemoryAsync(-1), /pid must be a positive integer/);
 });
 
 test('processMemory: a missing pid and a bad pid are clear errors', () => {
