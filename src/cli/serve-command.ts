@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../server/config.js';
 import { activeAllocator, reexec, watchLauncher } from '../guard/allocator.js';
-import { launchEnv, pinWorkersYoungGeneration } from '../guard/launch-env.js';
+import { launchEnv, pinWorkersYoungGeneration, setHeapCompaction } from '../guard/launch-env.js';
 
 interface ServeFlags {
   host?: string;
@@ -44,6 +44,7 @@ export function registerServe(program: Command): void {
       const restart = launchEnv(config.allocator);
       if (restart) await reexec(restart.env);
       pinWorkersYoungGeneration();
+      setHeapCompaction(config.heapCompaction);
       if (activeAllocator().name !== config.allocator) process.stderr.write(`atelier: allocator ${config.allocator} is not available here; running on ${activeAllocator().detail}\n`);
       // Loaded only now, so the launcher that re-runs itself with the allocator never loads fastify or sharp.
       const [{ buildApp }, { startServer }, { STUDIO_PLUGINS }] = await Promise.all([

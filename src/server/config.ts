@@ -56,6 +56,8 @@ export interface ServerConfig {
   // ---- memory guard (src/guard) ----
   /** malloc used by `atelier serve` (it re-executes itself once with LD_PRELOAD / MALLOC_ARENA_MAX). */
   allocator: Allocator;
+  /** When V8 compacts the old generations of the main thread and the render workers (launch-env.ts). */
+  heapCompaction: HeapCompaction;
   /** RSS above which the watchdog warns and captures diagnostics. */
   memorySoftLimit: number;
   /** RSS above which the server reports not ready and sheds new renders with 503. */
@@ -90,6 +92,8 @@ type Kind =
 
 export const ALLOCATORS = ['jemalloc', 'arena2', 'glibc'] as const;
 export type Allocator = (typeof ALLOCATORS)[number];
+export const HEAP_COMPACTIONS = ['every-full-gc', 'v8'] as const;
+export type HeapCompaction = (typeof HEAP_COMPACTIONS)[number];
 
 interface FieldSpec {
   env: string;
@@ -139,6 +143,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   logLevel: { env: 'ATELIER_LOG_LEVEL', flag: '--log-level', kind: { type: 'enum', values: LOG_LEVELS }, default: () => 'info', doc: 'pino log level' },
   retryAfterSeconds: { env: 'ATELIER_RETRY_AFTER', kind: { type: 'int', min: 1, max: 3600 }, default: () => 2, doc: 'seconds announced in Retry-After when shedding load' },
   allocator: { env: 'ATELIER_ALLOCATOR', flag: '--allocator', kind: { type: 'enum', values: ALLOCATORS }, default: () => 'jemalloc', doc: 'malloc for `atelier serve`: jemalloc (when installed), arena2 (glibc with MALLOC_ARENA_MAX=2) or glibc as is' },
+  heapCompaction: { env: 'ATELIER_HEAP_COMPACTION', kind: { type: 'enum', values: HEAP_COMPACTIONS }, default: () => 'every-full-gc', doc: "when V8 compacts the V8 heaps' old generations: every-full-gc (their committed size follows the live objects; the soak's heaps ~45 MB and flat, instead of 50–54 MB and climbing) or v8 (V8's own choice of pages)" },
   memorySoftLimit: { env: 'ATELIER_MEMORY_SOFT_LIMIT', kind: { type: 'bytes', min: 16 * MB, max: 1024 * 1024 * MB }, default: () => Math.min(1024 * MB, Math.round(machineMemoryLimit() * 0.5)), doc: 'RSS that raises a warning and captures diagnostics (default: half the memory, at most 1 GB)' },
   memoryHardLimit: { env: 'ATELIER_MEMORY_HARD_LIMIT', kind: { type: 'bytes', min: 16 * MB, max: 1024 * 1024 * MB }, default: () => Math.min(2048 * MB, Math.round(machineMemoryLimit() * 0.8)), doc: 'RSS at which the server turns not ready and sheds renders (default: 80% of the memory, at most 2 GB)' },
   memoryHysteresisPercent: { env: 'ATELIER_MEMORY_HYSTERESIS', kind: { type: 'int', min: 1, max: 50 }, default: () => 10, doc: 'percent below the hard limit RSS must fall to before renders resume' },
