@@ -48,7 +48,7 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
 export function sketchSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const sizes = ws.get(penName(p), 'f32', n);
-  const out = clamped(ws.get('out', 'u8', n));
+  const out = clamped(ws.get('out', 'u8', n, 'overwritten'));
   const shade = f(p.shade);
   return [{ axis: 'rows', run: (y0, y1) => greyPen(sizes, shade, y0 * width, y1 * width, out) }];
 }
@@ -63,7 +63,7 @@ export function colorSketchSteps(ws: Workspace, width: number, height: number, p
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
   const sizes = ws.get(penName(p), 'f32', n);
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const out = clamped(ws.get('out', 'u8', n * 3, 'overwritten'));
   const shade = f(p.shade);
   return [{ axis: 'rows', run: (y0, y1) => recolorRange(rgb, UNIT, sizes, shade, y0 * width, y1 * width, out) }];
 }
