@@ -89,22 +89,34 @@ export function rowCoordinateRgb(px: Uint8Array, width_: number, k_: number, y: 
 
 /**
  * RF weights a^(1 + k·|ΔI|) of rows [y0, y1) of a one-channel float image, through a PowerTable of a: the domain
- * steps go straight to their weights, never to a buffer of their own.
+ * steps go straight to their weights, never to a buffer of their own. The table's fields are read into locals
+ * once and each pixel's value is kept for the next step (read as t.table, t.h… at every weight, the power was
+ * ~15% slower).
  */
-export function rowWeightsGrey(img: Float32Array, width: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
+export function rowWeightsGrey(img: Float32Array, width_: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
+  const width = width_ | 0;
+  const { table, lnA, h, invH } = t;
+  const one = powerWith(table, lnA, h, invH, 1);
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    out[row] = power(t, 1);
-    for (let x = 1; x < width; x++) out[row + x] = power(t, f(1 + f(k * Math.abs(f(img[row + x] - img[row + x - 1])))));
+    out[row] = one;
+    let prev = img[row];
+    for (let x = 1; x < width; x++) {
+      const v = img[row + x];
+      out[row + x] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(v - prev)))));
+      prev = v;
+    }
   }
 }
 
 /** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey). */
-export function columnWeightsGrey(img: Float32Array, width: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
-  out.fill(power(t, 1), x0, x1);
+export function columnWeightsGrey(img: Float32Array, width_: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
+  const width = width_ | 0;
+  const { table, lnA, h, invH } = t;
+  out.fill(powerWith(table, lnA, h, invH, 1), x0, x1);
   for (let y = 1; y < height; y++) {
     const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) out[i] = power(t, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
+    for (let i = row + x0; i < row + x1; i++) out[i] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
   }
 }
 
@@ -185,11 +197,16 @@ export class PowerTable {
 
 /** float32(a^d) through a PowerTable. */
 export function power(t: PowerTable, d: number): number {
+  return powerWith(t.table, t.lnA, t.h, t.invH, d);
+}
+
+/** power() of the table's fields, for loops that hold them in locals. */
+function powerWith(table: Float64Array, lnA: number, h: number, invH: number, d: number): number {
   const x = d - 1;
-  const n = (x * t.invH + 0.5) | 0;
-  if (n >= t.table.length || x > 1e9) return 0;
-  const e = t.lnA * (x - n * t.h);
-  return f(t.table[n] * (1 + e * (1 + e * (0.5 + e * (1 / 6)))));
+  const n = (x * invH + 0.5) | 0;
+  if (n >= table.length || x > 1e9) return 0;
+  const e = lnA * (x - n * h);
+  return f(table[n] * (1 + e * (1 + e * (0.5 + e * (1 / 6)))));
 }
 
 /** RF weights a^d of a run of consecutive pixels, written into out[at..at+count). */
