@@ -154,9 +154,10 @@ export const SENTINELS = 3;
 /**
  * Transformed coordinates down columns [x0, x1) of an RGB image, each column a contiguous line followed by its
  * sentinels: sample (x, y) goes to out[at + (x − x0)·(H + SENTINELS) + y]. Lines, not rows, because the window
- * pointers walk down a column (see sentinelWindowBounds). Two columns at a time walk down the image with the
+ * pointers walk down a column (see sentinelWindowBounds). Four columns at a time walk down the image with the
  * previous pixels' unit values and coordinates in locals, and write their lines in order (measured faster than
- * strips of 32 columns swept row by row, whose per-column state went through a scratch array).
+ * strips of 32 columns swept row by row, whose per-column state went through a scratch array; four columns
+ * rather than two overlap four running-sum chains, ~7% faster).
  */
 export function columnCoordinateLines(px: Uint8Array, width_: number, height_: number, k_: number, x0_: number, x1_: number, out: Float32Array, at_: number): void {
   // Converted once (see rowCoordinatePair).
@@ -165,33 +166,52 @@ export function columnCoordinateLines(px: Uint8Array, width_: number, height_: n
   const line = height + SENTINELS;
   const u = UNIT;
   const down = width * 3;
-  for (let x = x0; x < x1; x += 2) {
-    // An odd column out is paired with itself: both halves write the same values.
-    const xb = Math.min(x + 1, x1 - 1);
-    const qa = at + (x - x0) * line;
-    const qb = at + (xb - x0) * line;
-    let p = x * 3;
-    let pb = xb * 3;
-    let r0 = u[px[p]], g0 = u[px[p + 1]], b0 = u[px[p + 2]];
-    let r1 = u[px[pb]], g1 = u[px[pb + 1]], b1 = u[px[pb + 2]];
-    let ca = (out[qa] = 1);
-    let cb = (out[qb] = 1);
+  for (let x = x0; x < x1; x += 4) {
+    // Columns past the range are replaced by its last one: those halves write the same values twice.
+    const xb = Math.min(x + 1, x1 - 1), xc = Math.min(x + 2, x1 - 1), xd = Math.min(x + 3, x1 - 1);
+    const qa = at + (x - x0) * line, qb = at + (xb - x0) * line, qc = at + (xc - x0) * line, qd = at + (xd - x0) * line;
+    let pa = x * 3, pb = xb * 3, pc = xc * 3, pd = xd * 3;
+    let ra = u[px[pa]], ga = u[px[pa + 1]], ba = u[px[pa + 2]];
+    let rb = u[px[pb]], gb = u[px[pb + 1]], bb = u[px[pb + 2]];
+    let rc = u[px[pc]], gc = u[px[pc + 1]], bc = u[px[pc + 2]];
+    let rd = u[px[pd]], gd = u[px[pd + 1]], bd = u[px[pd + 2]];
+    let ca = (out[qa] = 1), cb = (out[qb] = 1), cc = (out[qc] = 1), cd = (out[qd] = 1);
     for (let y = 1; y < height; y++) {
-      p += down;
+      pa += down;
       pb += down;
-      const r = u[px[p]], g = u[px[p + 1]], b = u[px[p + 2]];
-      const rb = u[px[pb]], gb = u[px[pb + 1]], bb = u[px[pb + 2]];
-      out[qa + y] = ca = f(ca + unitStep(r, g, b, r0, g0, b0, k));
-      out[qb + y] = cb = f(cb + unitStep(rb, gb, bb, r1, g1, b1, k));
-      r0 = r;
-      g0 = g;
-      b0 = b;
-      r1 = rb;
-      g1 = gb;
-      b1 = bb;
+      pc += down;
+      pd += down;
+      let r = u[px[pa]], g = u[px[pa + 1]], b = u[px[pa + 2]];
+      out[qa + y] = ca = f(ca + unitStep(r, g, b, ra, ga, ba, k));
+      ra = r;
+      ga = g;
+      ba = b;
+      r = u[px[pb]];
+      g = u[px[pb + 1]];
+      b = u[px[pb + 2]];
+      out[qb + y] = cb = f(cb + unitStep(r, g, b, rb, gb, bb, k));
+      rb = r;
+      gb = g;
+      bb = b;
+      r = u[px[pc]];
+      g = u[px[pc + 1]];
+      b = u[px[pc + 2]];
+      out[qc + y] = cc = f(cc + unitStep(r, g, b, rc, gc, bc, k));
+      rc = r;
+      gc = g;
+      bc = b;
+      r = u[px[pd]];
+      g = u[px[pd + 1]];
+      b = u[px[pd + 2]];
+      out[qd + y] = cd = f(cd + unitStep(r, g, b, rd, gd, bd, k));
+      rd = r;
+      gd = g;
+      bd = b;
     }
     out.fill(Infinity, qa + height, qa + line);
     out.fill(Infinity, qb + height, qb + line);
+    out.fill(Infinity, qc + height, qc + line);
+    out.fill(Infinity, qd + height, qd + line);
   }
 }
 
