@@ -152,11 +152,15 @@ for (let v = 1; v < 256; v++) {
   SRGB8_THRESHOLD[v] = hi;
 }
 
-/** srgb8 of c (any real: clipped to [0, 1]) through the tables (see SRGB8_LEVEL), passed in so a loop holds them in locals. */
+/**
+ * srgb8 of c (any real: clipped to [0, 1]) through the tables (see SRGB8_LEVEL), passed in so a loop holds them in
+ * locals. The step to the next level is added as a 0 or 1, not branched on: near a threshold the branch was a coin
+ * toss (detail's output step 16.4 → 13.4 ms at 1 MP).
+ */
 function tableSrgb8(c: number, level: Uint8Array, threshold: Float64Array): number {
   const x = c < 0 ? 0 : c > 1 ? 1 : c;
   const v = level[(x * SRGB8_STEPS) | 0];
-  return x >= threshold[v + 1] ? v + 1 : v;
+  return v + +(x >= threshold[v + 1]);
 }
 
 /** srgb8 through the tables, for the tests. */
