@@ -23,12 +23,12 @@ function enhancedLightness(base: Float32Array, lum: Float32Array, at: number, co
 export function detailSteps(ws: Workspace, width: number, height: number, p: StyleParams, opts: { greyInput?: boolean } = {}): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const ab = ws.get('ab', 'f32', n * 2);
-  const lum = ws.get('lum', 'f32', n);
-  const base = ws.get('work', 'f32', n);
-  const wH = ws.get('wH', 'f32', n);
-  const wV = ws.get('wV', 'f32', n);
-  const out = ws.get('out', 'u8', n * 3);
+  const ab = ws.get('ab', 'f32', n * 2, 'overwritten');
+  const lum = ws.get('lum', 'f32', n, 'overwritten');
+  const base = ws.get('work', 'f32', n, 'overwritten');
+  const wH = ws.get('wH', 'f32', n, 'overwritten');
+  const wV = ws.get('wV', 'f32', n, 'overwritten');
+  const out = ws.get('out', 'u8', n * 3, 'overwritten');
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const powers = firstIterationPowers(p.sigmaS);
   const grey = opts.greyInput === true;

@@ -287,8 +287,8 @@ export interface OilOptions {
 export function oilSteps(ws: Workspace, width: number, height: number, p: StyleParams, opts: OilOptions = {}): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const q = ws.get('levels', 'u8', n);
-  const out = ws.get('out', 'u8', n * 3);
+  const q = ws.get('levels', 'u8', n, 'overwritten');
+  const out = ws.get('out', 'u8', n * 3, 'overwritten');
   // As a small integer: a parameter that arrives as a heap number (parsed, or from an object whose other fields
   // are fractional) would make V8 keep every index derived from it in doubles (−14% on the histogram step).
   const radius = p.size | 0;

@@ -18,10 +18,10 @@ function absTimes255(o: Float32Array, out: Uint8ClampedArray, from: number, to: 
 export function smoothSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const nH = ws.get('nH', 'u16', n);
-  const nV = ws.get('nV', 'u16', n);
-  const o = ws.get('work', 'f32', n * 3);
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const nH = ws.get('nH', 'u16', n, 'overwritten');
+  const nV = ws.get('nV', 'u16', n, 'overwritten');
+  const o = ws.get('work', 'f32', n * 3, 'overwritten');
+  const out = clamped(ws.get('out', 'u8', n * 3, 'overwritten'));
   const k = rangeScale(p.sigmaS, p.sigmaR);
   const row = width * 3;
   return [

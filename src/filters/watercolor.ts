@@ -103,16 +103,16 @@ function sobelRows(res: Float32Array, width: number, height: number, y0: number,
 export function watercolorSteps(ws: Workspace, width: number, height: number, p: StyleParams): Step[] {
   const n = width * height;
   const rgb = ws.get('rgb', 'u8', n * 3);
-  const ctH = ws.get('ctH', 'f32', height * (width + SENTINELS));
-  const ctV = ws.get('ctV', 'f32', width * (height + SENTINELS));
+  const ctH = ws.get('ctH', 'f32', height * (width + SENTINELS), 'overwritten');
+  const ctV = ws.get('ctV', 'f32', width * (height + SENTINELS), 'overwritten');
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const res = ws.get('work', 'f32', n * 3);
+  const res = ws.get('work', 'f32', n * 3, 'overwritten');
   // I = rgb/255 goes to 'work' with the row coordinates (their loop reads those values anyway).
   const steps: Step[] = [
     { axis: 'rows', run: (y0, y1) => rowCoordinateLines(rgb, width, k, ctH, y0, y1, res) },
     { axis: 'cols', run: (x0, x1) => columnCoordinateLines(rgb, width, height, k, x0, x1, ctV, x0 * (height + SENTINELS)) },
   ];
-  const out = clamped(ws.get('out', 'u8', n * 3));
+  const out = clamped(ws.get('out', 'u8', n * 3, 'overwritten'));
   return [
     ...steps,
     ...normalizedConvolutionSteps(res, width, height, ctH, ctV, p.sigmaS),

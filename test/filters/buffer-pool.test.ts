@@ -1,9 +1,12 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderEach, renderStyles } from '../../src/filters/render.js';
+import { renderEach, renderStyles, type RenderRequest } from '../../src/filters/render.js';
 import { STYLE_IDS } from '../../src/filters/registry.js';
 import { BufferPool, sizeClass } from '../../src/filters/workspace.js';
-import { image, random } from './helpers.js';
+import { closeFilterThreads, renderStylesParallel } from '../../src/parallel/index.js';
+import { image, photoRgb, random } from './helpers.js';
+
+after(() => closeFilterThreads());
 
 const ALL = STYLE_IDS.map((style) => ({ style }));
 
@@ -159,4 +162,44 @@ test('a pool in size classes keeps a free buffer more than twice the class asked
   const exact = new BufferPool();
   exact.give(exact.take(3 * 65_536));
   assert.equal(exact.take(65_536).byteLength, 3 * 65_536, 'an exact pool still gives the smallest that fits');
+});
+
+/** Fills every free buffer of the pool with 0xA5 bytes (a buffer marked 'overwritten' comes back as it was left). */
+function dirty(pool: BufferPool): number {
+  const taken: ArrayBuffer[] = [];
+  while (pool.stats().freeBuffers > 0) taken.push(pool.take(1));
+  for (const b of taken) {
+    new Uint8Array(b).fill(0xa5);
+    pool.give(b);
+  }
+  return taken.length;
+}
+
+test('free buffers full of garbage: every style renders the same bits as with fresh buffers, and as on two threads', async () => {
+  const photo = await photoRgb('astronaut');
+  const crop = (w: number, h: number, channels: 1 | 3 | 4) =>
+    image(w, h, channels, (x, y, c) => (c === 3 ? (x * 7 + y) & 255 : photo.data[((y + 120) * photo.width + x + 90) * 3 + (channels === 1 ? 1 : c)]));
+  const cases = [crop(301, 217, 3), crop(160, 97, 1), crop(123, 88, 4), noisy(1, 1, 3, 6), noisy(2, 2, 3, 7), noisy(1, 37, 3, 8), noisy(41, 1, 4, 9), noisy(33, 17, 1, 10)];
+  const requests: RenderRequest[][] = [
+    ...STYLE_IDS.map((style) => [{ style }]),
+    ALL,
+    [{ style: 'oil', params: { size: 20, dynRatio: 3 } }, { style: 'sketch', params: { sigmaS: 5, sigmaR: 0.5, shade: 0.08 } }, { style: 'detail', params: { sigmaS: 150, sigmaR: 0.9 } }],
+  ];
+  const pool = new BufferPool();
+  for (const img of cases) {
+    const at = `${img.width}×${img.height}×${img.channels}`;
+    for (const reqs of requests) {
+      const want = renderStyles(img, reqs);
+      // Warm the pool with this request's buffer sizes, then spoil everything it holds.
+      for (const out of renderStyles(img, reqs, { pool }).values()) pool.give(out.data.buffer as ArrayBuffer);
+      assert.ok(dirty(pool) > 0, 'the pool holds free buffers to spoil');
+      const got = renderStyles(img, reqs, { pool });
+      for (const [style, w] of want) assert.ok(Buffer.from(got.get(style)!.data).equals(Buffer.from(w.data)), `${style} at ${at} through a dirty pool`);
+      for (const out of got.values()) pool.give(out.data.buffer as ArrayBuffer);
+    }
+    // The parallel path makes its own (shared, zeroed) buffers from the same steps: it must agree too.
+    const want = renderStyles(img, ALL);
+    const multi = await renderStylesParallel(img, ALL, { threads: 2 });
+    for (const [style, w] of want) assert.ok(Buffer.from(multi.get(style)!.data).equals(Buffer.from(w.data)), `${style} at ${at} on two threads`);
+  }
 });

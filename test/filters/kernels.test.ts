@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
+  UNIT, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
 import { runSteps } from '../../src/filters/workspace.js';
 import { BAND } from '../../src/filters/oil-painting.js';
-import { fastSrgb8, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
+import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
 
@@ -236,4 +236,38 @@ test('the table-driven 8-bit sRGB encoding equals the direct one, at random valu
   // The tables' premise: no bucket of the level table holds two thresholds.
   for (let v = 1; v < 255; v++) assert.ok(Math.floor(SRGB8_THRESHOLD[v] * SRGB8_STEPS) < Math.floor(SRGB8_THRESHOLD[v + 1] * SRGB8_STEPS), `levels ${v}, ${v + 1}`);
   for (const c of values) assert.equal(fastSrgb8(c), srgb8(Math.min(1, Math.max(0, c || 0))), `at ${c}`);
+});
+
+/** The colour sketch's YCrCb round trip in float32 throughout, as the spec gives it (fused multiply-adds rounded once). */
+function recolorFloat32(rgb: Uint8Array, sizes: Float32Array, shade: number, out: Uint8ClampedArray): void {
+  const s = f(shade);
+  for (let i = 0, o = 0; i < sizes.length; i++, o += 3) {
+    const y = f(s * sizes[i]);
+    const r = UNIT[rgb[o]], g = UNIT[rgb[o + 1]], b = UNIT[rgb[o + 2]];
+    const luma = f(b * f(0.114) + f(g * f(0.587) + f(r * f(0.299))));
+    const dr = f(f(f(r - luma) * f(0.713) + 0.5) - 0.5);
+    const db = f(f(f(b - luma) * f(0.564) + 0.5) - 0.5);
+    out[o] = f(f(dr * f(1.403) + y) * 255);
+    out[o + 1] = f(f(dr * f(-0.714) + f(db * f(-0.344) + y)) * 255);
+    out[o + 2] = f(f(db * f(1.773) + y) * 255);
+  }
+}
+
+test('recolorRange (double, float32 near rounding jumps) gives the float32 round trip bit for bit', () => {
+  const rnd = random(41);
+  const n = 120_000;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = Math.floor(rnd() * 256);
+  for (const [shade, maxSize] of [[0.02, 60], [0.1, 30], [0.0013, 900], [0.07, 3000], [0, 10]] as const) {
+    const sizes = new Float32Array(n);
+    for (let i = 0; i < n; i++) sizes[i] = 1 + Math.floor(rnd() * maxSize);
+    const want = new Uint8ClampedArray(n * 3);
+    const got = new Uint8ClampedArray(n * 3);
+    recolorFloat32(rgb, sizes, shade, want);
+    // In three ranges, as the steps call it.
+    for (const [a, b] of [[0, 1000], [1000, 77_777], [77_777, n]]) recolorRange(rgb, UNIT, sizes, shade, a, b, got);
+    let differ = 0;
+    for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) differ++;
+    assert.equal(differ, 0, `shade ${shade}, sizes up to ${maxSize}`);
+  }
 });
