@@ -47,8 +47,7 @@ export function pinWorkersYoungGeneration(nodeOptions: string | undefined = proc
  * stayed committed at 20–21 MB for 15 MB of live objects, and the three heaps crept up by ~4 MB over the soak's first
  * 3000 requests. Compacting at every full GC keeps committed ≈ live: in the soak, the heaps held at ~45 MB instead of
  * 50–54 MB and stopped creeping, for no CPU per upload that bench:load could see (BENCHMARKS.md, "Soak", session 6).
- * The heaps are small (15 MB and 2 × 7 MB live), so a compaction costs milliseconds; full GCs come every few
- * seconds at most (the off-heap collector's, or V8's own).
+ * The heaps are small (15 MB and 2 × 7 MB live), so moving their live objects at each full GC is cheap.
  */
 export function setHeapCompaction(mode: HeapCompaction): void {
   setFlagsFromString(mode === 'every-full-gc' ? '--compact-on-every-full-gc' : '--no-compact-on-every-full-gc');

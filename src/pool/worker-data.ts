@@ -14,7 +14,7 @@ export const DEFAULT_GC_THRESHOLD_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_IDLE_RELEASE_MS = 10_000;
 
 /**
- * Free working buffers this thread keeps between jobs (trimmed after each to what that job used). At the default
+ * Free working buffers a render worker keeps between jobs (trimmed after each to what that job used). At the default
  * maxSide 1024 the pool holds ~30 MiB for the four seed styles rendered one at a time, in size classes so that
  * images of similar sizes share one set (`npm run bench:pools`): keeping up to 64 MB lets the next such job
  * allocate nothing, while the buffers of a rare larger job (maxSide 0: a 4096-px image needs ~200 MB per buffer)
