@@ -237,12 +237,7 @@ export class PowerTable {
   }
 }
 
-/** float32(a^d) through a PowerTable. */
-export function power(t: PowerTable, d: number): number {
-  return powerWith(t.table, t.lnA, t.h, t.invH, d);
-}
-
-/** power() of the table's fields, for loops that hold them in locals. */
+/** float32(a^d) through a PowerTable's fields, passed in so that a loop holds them in locals. */
 function powerWith(table: Float64Array, lnA: number, h: number, invH: number, d: number): number {
   const x = d - 1;
   const n = (x * invH + 0.5) | 0;
