@@ -170,6 +170,29 @@ test('oil equals the brute-force histogram mode, for several radii, dynRatios an
   }
 });
 
+test('oil with 8-bit counts (windows of ≤ 255 pixels) equals the brute force where a level holds ≥ 128 of a window and where levels tie', () => {
+  // Levels 99..104 share 32-bit words of counts, so a dominant count (≥ 128 of 225, where the word test runs with no
+  // bias) sits beside small ones in the same word; checkered regions make counts of 112 and 113 that tie or swap.
+  // Each level has two colours, so the mean depends on the pixels counted, not only on the level.
+  const rnd = random(11);
+  const w = 64, h = 40;
+  const level = (x: number, y: number) => {
+    const r = rnd();
+    if (x < 16) return r < 0.9 ? 100 : 101 + Math.floor(r * 30) % 4; // 100 dominant (≈ 200 of 225)
+    if (x < 32) return (x + y) % 2 ? 101 : 103; // ties between 101 and 103
+    if (x < 48) return r < 0.6 ? 104 : r < 0.95 ? 99 : 102; // 104 near 135, 99 near 80
+    return r < 0.5 ? 99 : 104; // the two swap back and forth near 112
+  };
+  const img = image(w, h, 3, (x, y) => level(x, y) * 3 + (((x * 7 + y) % 3) === 0 ? 1 : 0));
+  const grey = (v: number, c: number) => Math.floor(v / 3) + (v % 3 ? c - 1 : 0);
+  const rgb = image(w, h, 3, (x, y, c) => grey(img.data[(y * w + x) * 3], c));
+  for (const size of [7, 8, 5]) {
+    const want = ref.oil(rgb.data, w, h, size, 1, false);
+    const got = renderStyles(rgb, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
+  }
+});
+
 /**
  * Images on which the window pointers meet their edge cases: flat (every row and column fits in one window, so the
  * upper pointer runs into the sentinels), one pixel wide or high, a single pixel, steps so large that every window
