@@ -216,15 +216,19 @@ class WordHistogram {
       let best = 255 - (key & 255);
       let max = key >> 8;
       if (count[best] < max) {
-        // The mode lost pixels: search again, in the range of the levels present.
-        while (count[lo] === 0) lo++;
-        while (count[hi] === 0) hi--;
+        // The mode lost pixels: search again, in the range of the levels present, narrowed a word at a time.
+        let wl = lo >> 1;
+        let wh = hi >> 1;
+        while (pairs[wl] === 0) wl++;
+        while (pairs[wh] === 0) wh--;
+        lo = wl << 1;
+        hi = (wh << 1) + 1;
         // Two 16-bit counts per 32-bit word (little-endian: the lower bin in the low half); adding 0x8000 − t to
         // each half sets its top bit exactly when that count is ≥ t (counts stay below 0x8000, so no half carries
         // into the next). Only the pairs that hold such a count are looked at closely.
         let t = count[best];
         let bias = (0x8000 - t) * 0x10001;
-        for (let w = lo >> 1, we = hi >> 1; w <= we; w++) {
+        for (let w = wl; w <= wh; w++) {
           if (((pairs[w] + bias) & 0x80008000) === 0) continue;
           const b = w << 1;
           const c0 = count[b];
@@ -374,9 +378,14 @@ class ByteHistogram {
       let best = 255 - (key & 255);
       let max = key >> 8;
       if (count[best] < max) {
-        // The mode lost pixels: search again, in the range of the levels present.
-        while (count[lo] === 0) lo++;
-        while (count[hi] === 0) hi--;
+        // The mode lost pixels: search again, in the range of the levels present, narrowed a word at a time (a bin
+        // at a time took 3.8 steps a search on astronaut, and two hard-to-predict loop exits).
+        let wl = lo >> 2;
+        let wh = hi >> 2;
+        while (quads[wl] === 0) wl++;
+        while (quads[wh] === 0) wh--;
+        lo = wl << 2;
+        hi = (wh << 2) + 3;
         // Four 8-bit counts per 32-bit word (the lower bin in the lower byte); adding 128 − t to each byte sets its
         // top bit exactly when that count is ≥ t, and no byte carries into the next: every count is ≤ max, and t ≥
         // max − (2·radius + 1) = max − 15 at most (best had max pixels when the key was last set, at the end of the
@@ -386,7 +395,7 @@ class ByteHistogram {
         // there only add columns, so the key is exact when it is reached.)
         let t = count[best];
         let bias = t <= 128 ? (128 - t) * 0x01010101 : 0;
-        for (let w = lo >> 2, we = hi >> 2; w <= we; w++) {
+        for (let w = wl; w <= wh; w++) {
           if (((quads[w] + bias) & 0x80808080) === 0) continue;
           const b = w << 2;
           const c0 = count[b];
