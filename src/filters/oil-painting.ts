@@ -157,6 +157,8 @@ class WordHistogram {
     count.fill(0);
     // The mode as one key, max·256 + best: a larger count wins, then a higher bin (a lower level).
     let key = 0;
+    // From x = probe on, steps take the flat-stretch loop.
+    let probe = 0;
     let lo = 256;
     let hi = -1;
     // The mode bin of the previous pixel and its colour sum(s) over the previous window's columns.
@@ -174,7 +176,27 @@ class WordHistogram {
       // it bounds every count, and a mode that loses a pixel is caught below.
       const gone = x - radius - 1;
       const enter = x + radius;
-      if (gone >= from && enter < to) {
+      if (gone >= from && enter < to && x >= probe) {
+        // A flat stretch: a leaving pixel that equals the entering one of its row changes no count, so such pairs
+        // are skipped. A branch per pair only pays where nearly all pairs are equal, so this loop runs until a step
+        // changes more than 2 of them, then again from 64 steps on (one probe step). On horse at 1 MP, radius 7 (87% of steps
+        // all equal) it took the histogram step from 86.8 to 53.9 ms; astronaut (7%) 106.2 → 100.9 ms, coffee
+        // (none) 107.5 → 105.9 (medians, 15 interleaved rounds).
+        let changed = 0;
+        for (let i = top * width + gone, e = i + span, reach = radius + radius + 1; i <= e; i += width) {
+          const a = q[i];
+          const b = q[i + reach];
+          if (a !== b) {
+            changed++;
+            count[a]--;
+            const k = (++count[b] << 8) | b;
+            key += (k - key) & -(+(k > key));
+            if (b < lo) lo = b;
+            if (b > hi) hi = b;
+          }
+        }
+        if (changed > 2) probe = x + 64;
+      } else if (gone >= from && enter < to) {
         // Two rows per iteration with a key each, so that the two branch-free maxima do not wait on each other.
         let key2 = key;
         let i = top * width + gone;
@@ -319,6 +341,8 @@ class ByteHistogram {
     count.fill(0);
     // The mode as one key, max·256 + best: a larger count wins, then a higher bin (a lower level).
     let key = 0;
+    // From x = probe on, steps take the flat-stretch loop.
+    let probe = 0;
     let lo = 256;
     let hi = -1;
     // The mode bin of the previous pixel and its colour sum(s) over the previous window's columns.
@@ -336,7 +360,23 @@ class ByteHistogram {
       // it bounds every count, and a mode that loses a pixel is caught below.
       const gone = x - radius - 1;
       const enter = x + radius;
-      if (gone >= from && enter < to) {
+      if (gone >= from && enter < to && x >= probe) {
+        // A flat stretch: pairs of equal leaving and entering pixels change no count (see WordHistogram).
+        let changed = 0;
+        for (let i = top * width + gone, e = i + span, reach = radius + radius + 1; i <= e; i += width) {
+          const a = q[i];
+          const b = q[i + reach];
+          if (a !== b) {
+            changed++;
+            count[a]--;
+            const k = (++count[b] << 8) | b;
+            key += (k - key) & -(+(k > key));
+            if (b < lo) lo = b;
+            if (b > hi) hi = b;
+          }
+        }
+        if (changed > 2) probe = x + 64;
+      } else if (gone >= from && enter < to) {
         // Two rows per iteration with a key each, so that the two branch-free maxima do not wait on each other.
         let key2 = key;
         let i = top * width + gone;

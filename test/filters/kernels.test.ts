@@ -193,6 +193,20 @@ test('oil with 8-bit counts (windows of ≤ 255 pixels) equals the brute force w
   }
 });
 
+test('oil equals the brute force where new levels take over a flat area through steps that each change ≤ 2 pixels', () => {
+  // A flat grey whose upper rows turn light (levels 200 and 201 on alternate rows, so the mode flips between them),
+  // one more row every `run` columns (at least half the window's width), then one fewer: each step of a window
+  // swaps at most 2 pixels, so the flat-stretch loop runs throughout; the new levels must widen the searched range
+  // there, or the searches as they recede miss them.
+  for (const [w, h, size, run] of [[260, 15, 7, 8], [300, 17, 8, 9], [150, 9, 3, 4]] as const) {
+    const rows = (x: number) => Math.max(0, Math.floor(Math.min(x - 20, w - 20 - x) / run));
+    const img = image(w, h, 3, (x, y) => (y < rows(x) ? 201 - (y & 1) : 100));
+    const want = ref.oil(img.data, w, h, size, 1, false);
+    const got = renderStyles(img, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
+  }
+});
+
 /**
  * Images on which the window pointers meet their edge cases: flat (every row and column fits in one window, so the
  * upper pointer runs into the sentinels), one pixel wide or high, a single pixel, steps so large that every window
