@@ -179,9 +179,10 @@ class WordHistogram {
       if (gone >= from && enter < to && x >= probe) {
         // A flat stretch: a leaving pixel that equals the entering one of its row changes no count, so such pairs
         // are skipped. A branch per pair only pays where nearly all pairs are equal, so this loop runs until a step
-        // changes more than 2 of them, then again from 64 steps on (one probe step). On horse at 1 MP, radius 7 (87% of steps
-        // all equal) it took the histogram step from 86.8 to 53.9 ms; astronaut (7%) 106.2 → 100.9 ms, coffee
-        // (none) 107.5 → 105.9 (medians, 15 interleaved rounds).
+        // changes more than 2 of them, then again from 64 steps on (one probe step). At 1 MP, radius 7, it took the
+        // histogram step from 86.8 to 53.9 ms on horse (87% of steps all equal), 106.2 → 100.9 on astronaut (7%),
+        // 107.5 → 105.9 on coffee (none) (medians of 15 interleaved rounds). Always branching: horse 48 ms, but
+        // astronaut +3 and coffee +7.
         let changed = 0;
         for (let i = top * width + gone, e = i + span, reach = radius + radius + 1; i <= e; i += width) {
           const a = q[i];
