@@ -76,27 +76,24 @@ function reflectRow(y: number, height: number): number {
 }
 
 /**
- * Sobel and output of rows [y0, y1): each source row's kernels are computed once, into three slots that rotate
- * down the range (a row's kernels serve the output rows above, at and below it).
+ * Sobel and output of rows [y0, y1). Each source row's kernels are computed once, into slot r mod 3: the rows an
+ * output row reads (y − 1, y, y + 1, or y ± 1 reflected onto one row) are then always in distinct slots. Driven
+ * arithmetically: slot bookkeeping through closures and array searches per row cost ~3% of the step (same-process
+ * A/B at 1 MP, 30 interleaved rounds: minima 19.0 against 19.7 ms, medians 19.3 against 19.9).
  */
 function sobelRows(res: Float32Array, width: number, height: number, y0: number, y1: number, out: Uint8ClampedArray): void {
   if (y0 >= y1) return;
-  const d = [0, 1, 2].map(() => new Float64Array(width * 3));
-  const m = [0, 1, 2].map(() => new Float64Array(width * 3));
-  const rowOf = [-1, -1, -1];
-  // The slot holding source row r, computing it into the slot of a row no longer needed (not in `keep`).
-  const slot = (r: number, keep: readonly number[]): number => {
-    let k = rowOf.indexOf(r);
-    if (k >= 0) return k;
-    k = rowOf.findIndex((v) => !keep.includes(v));
-    rowOf[k] = r;
-    sobelRowKernels(res, width, r, d[k], m[k]);
-    return k;
-  };
+  const d = [new Float64Array(width * 3), new Float64Array(width * 3), new Float64Array(width * 3)];
+  const m = [new Float64Array(width * 3), new Float64Array(width * 3), new Float64Array(width * 3)];
+  let up = reflectRow(y0 - 1, height);
+  sobelRowKernels(res, width, y0, d[y0 % 3], m[y0 % 3]);
+  if (up !== y0) sobelRowKernels(res, width, up, d[up % 3], m[up % 3]);
   for (let y = y0; y < y1; y++) {
-    const rows = [reflectRow(y - 1, height), y, reflectRow(y + 1, height)];
-    const [u, c, dn] = rows.map((r) => slot(r, rows));
-    sobelPaintRow(res, width, y, d[u], d[c], d[dn], m[u], m[dn], out);
+    const dn = reflectRow(y + 1, height);
+    // Row y + 1 is new; a reflected one is row y − 1 (or, in a single row, y itself), computed already.
+    if (dn !== up && dn !== y) sobelRowKernels(res, width, dn, d[dn % 3], m[dn % 3]);
+    sobelPaintRow(res, width, y, d[up % 3], d[y % 3], d[dn % 3], m[up % 3], m[dn % 3], out);
+    up = y;
   }
 }
 
