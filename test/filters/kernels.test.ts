@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  UNIT, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
+  UNIT, PEN_ROWS, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
@@ -219,7 +219,7 @@ test('the production pencil window sizes equal the brute-force windows on pointe
     for (const split of [false, true]) {
       const sizes = new Float32Array(w * h);
       const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-      for (const [y0, y1] of cut(h)) addRowWindowSizesRgb(img.data, w, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(2 * (w + SENTINELS)), y0, y1);
+      for (const [y0, y1] of cut(h)) addRowWindowSizesRgb(img.data, w, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(PEN_ROWS * (w + SENTINELS)), y0, y1);
       for (const [x0, x1] of cut(w)) {
         addColumnWindowSizesRgb(img.data, w, h, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(STRIP * (h + SENTINELS)), x0, x1);
       }
