@@ -7,7 +7,9 @@ import {
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
-import { runSteps } from '../../src/filters/workspace.js';
+import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
+import { watercolorSteps } from '../../src/filters/watercolor.js';
+import { resolveParams } from '../../src/filters/registry.js';
 import { BAND } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
@@ -151,6 +153,27 @@ test('watercolor equals the straightforward normalised convolution + Sobel', () 
     }
     // The Sobel here is in double, so a value may land on the other side of a .5 now and then, not often.
     assert.ok(mismatches <= w * h * 3 * 0.01, `${mismatches} values off by one`);
+  }
+});
+
+test("watercolor's Sobel step gives the same rows over any cut of the rows, down to one and two pixels a side", () => {
+  // The step computes each row's kernels once, the row below's as it paints (reflected at the borders): a range
+  // starting or ending anywhere must find the rows it needs, and the bottom row's reflection must not disturb them.
+  for (const [w, h] of [[1, 1], [1, 5], [5, 1], [2, 2], [2, 7], [7, 2], [3, 3], [19, 11]] as const) {
+    const img = sample(w, h, 3 * w + h);
+    const run = (cuts: [number, number][]) => {
+      const ws = new MapWorkspace();
+      ws.put('rgb', 'u8', img.data);
+      const steps = watercolorSteps(ws, w, h, resolveParams('watercolor', {}));
+      for (const s of steps.slice(0, -1)) s.run(0, s.axis === 'rows' ? h : w);
+      for (const [y0, y1] of cuts) steps[steps.length - 1].run(y0, y1);
+      return Array.from(ws.get('out', 'u8', w * h * 3));
+    };
+    const whole = run([[0, h]]);
+    const rowByRow = Array.from({ length: h }, (_, y): [number, number] => [y, y + 1]).reverse();
+    assert.deepEqual(run(rowByRow), whole, `${w}×${h} row by row, bottom up`);
+    assert.deepEqual(run([[0, h >> 1], [h >> 1, h]]), whole, `${w}×${h} in halves`);
+    assert.deepEqual(whole, Array.from(renderStyles(img, [{ style: 'watercolor' }]).get('watercolor')!.data), `${w}×${h} as rendered`);
   }
 });
 
