@@ -3,7 +3,7 @@
  * window along the row and down the column. The image itself is never filtered. OpenCV loops three times and
  * keeps only the first iteration; we run it once. Both sketches read the same pen buffer.
  */
-import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, rangeScale, SENTINELS, STRIP, UNIT } from './domain-transform.js';
+import { addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, iterationSigma, PEN_ROWS, rangeScale, SENTINELS, STRIP, UNIT } from './domain-transform.js';
 import { recolorRange } from './color-space.js';
 import type { StyleParams } from './registry.js';
 import { clamped, type Step, type Workspace } from './workspace.js';
@@ -30,7 +30,7 @@ export function penSteps(ws: Workspace, width: number, height: number, p: StyleP
     {
       axis: 'rows',
       run(y0, y1) {
-        rows ??= new Float32Array(2 * (width + SENTINELS));
+        rows ??= new Float32Array(PEN_ROWS * (width + SENTINELS));
         addRowWindowSizesRgb(rgb, width, k, r, sizes, rows, y0, y1);
       },
     },

@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
-  UNIT, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
+  UNIT, PEN_ROWS, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
   rowWeightsGrey, SENTINELS, STRIP, windowBounds,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
-import { runSteps } from '../../src/filters/workspace.js';
+import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
+import { watercolorSteps } from '../../src/filters/watercolor.js';
+import { resolveParams } from '../../src/filters/registry.js';
 import { BAND } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
@@ -154,6 +156,27 @@ test('watercolor equals the straightforward normalised convolution + Sobel', () 
   }
 });
 
+test("watercolor's Sobel step gives the same rows over any cut of the rows, down to one and two pixels a side", () => {
+  // The step computes each row's kernels once, the row below's as it paints (reflected at the borders): a range
+  // starting or ending anywhere must find the rows it needs, and the bottom row's reflection must not disturb them.
+  for (const [w, h] of [[1, 1], [1, 5], [5, 1], [2, 2], [2, 7], [7, 2], [3, 3], [19, 11]] as const) {
+    const img = sample(w, h, 3 * w + h);
+    const run = (cuts: [number, number][]) => {
+      const ws = new MapWorkspace();
+      ws.put('rgb', 'u8', img.data);
+      const steps = watercolorSteps(ws, w, h, resolveParams('watercolor', {}));
+      for (const s of steps.slice(0, -1)) s.run(0, s.axis === 'rows' ? h : w);
+      for (const [y0, y1] of cuts) steps[steps.length - 1].run(y0, y1);
+      return Array.from(ws.get('out', 'u8', w * h * 3));
+    };
+    const whole = run([[0, h]]);
+    const rowByRow = Array.from({ length: h }, (_, y): [number, number] => [y, y + 1]).reverse();
+    assert.deepEqual(run(rowByRow), whole, `${w}×${h} row by row, bottom up`);
+    assert.deepEqual(run([[0, h >> 1], [h >> 1, h]]), whole, `${w}×${h} in halves`);
+    assert.deepEqual(whole, Array.from(renderStyles(img, [{ style: 'watercolor' }]).get('watercolor')!.data), `${w}×${h} as rendered`);
+  }
+});
+
 test('oil equals the brute-force histogram mode, for several radii, dynRatios and both roundings, across column bands', () => {
   const rnd = random(7);
   for (const [w, h, size, dynRatio] of [[23, 17, 7, 1], [9, 31, 2, 3], [40, 5, 20, 1], [12, 12, 1, 127], [5, 4, 3, 2], [BAND + 45, 9, 7, 1], [2 * BAND + 3, 5, 20, 2]] as const) {
@@ -256,7 +279,7 @@ test('the production pencil window sizes equal the brute-force windows on pointe
     for (const split of [false, true]) {
       const sizes = new Float32Array(w * h);
       const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-      for (const [y0, y1] of cut(h)) addRowWindowSizesRgb(img.data, w, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(2 * (w + SENTINELS)), y0, y1);
+      for (const [y0, y1] of cut(h)) addRowWindowSizesRgb(img.data, w, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(PEN_ROWS * (w + SENTINELS)), y0, y1);
       for (const [x0, x1] of cut(w)) {
         addColumnWindowSizesRgb(img.data, w, h, rangeScale(sigmaS, sigmaR), r, sizes, new Float32Array(STRIP * (h + SENTINELS)), x0, x1);
       }
