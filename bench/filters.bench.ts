@@ -1,5 +1,8 @@
 // npm run bench:filters [-- --sizes 1,12 --repeats 3 --skip-parallel --skip-memory --in-process --fresh-buffers]
 //
+// Repeats default to 9 at 1 MP (1 at 12 MP): the host's slow stretches last tens of seconds and fall on some
+// repeats of a style and not others: a median of 9 needs five disturbed repeats to move, one of 5 only three.
+//
 // Times every style of ours on ONE thread and, in the same run and on the same pixels, OpenCV 4.6
 // single-threaded (Debian's python3-opencv through /usr/bin/python3, cv2.setNumThreads(1)); prints the ratios
 // ours/OpenCV per style and for the four seed styles together (one pencil pass feeds both sketches). Then times
@@ -32,7 +35,7 @@ const opt = (name: string, def: string) => {
 };
 const SIZES: Record<string, [number, number]> = { '1': [1024, 1024], '12': [4000, 3000] };
 const sizes = opt('sizes', '1,12').split(',');
-const repeatsFor = (mp: string) => Number(opt('repeats', mp === '1' ? '5' : '1'));
+const repeatsFor = (mp: string) => Number(opt('repeats', mp === '1' ? '9' : '1'));
 const skipParallel = args.includes('--skip-parallel');
 const skipMemory = args.includes('--skip-memory');
 const inProcess = args.includes('--in-process');
