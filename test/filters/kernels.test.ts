@@ -230,6 +230,24 @@ test('oil equals the brute force where new levels take over a flat area through 
   }
 });
 
+test('oil at the default radius 7 (its unrolled full-window steps) equals the brute force in busy and flat areas, across bands', () => {
+  // Tall enough that most rows have the full 15-row window, wide enough for two bands. Columns < 120 are busy (every
+  // step changes many pixels: the dense unrolled step); beyond, a flat grey with sparse blobs and rows of two
+  // alternating levels (steps changing ≤ 2 pixels: the unrolled flat stretch), so both paths add, remove and tie.
+  const rnd = random(23);
+  const w = BAND + 40, h = 40;
+  const img = image(w, h, 3, (x, y, c) => {
+    if (x < 120) return Math.floor(rnd() * 5) * 40 + c;
+    if ((x * 13 + y * 7) % 97 < 3) return 30 + ((x + y) % 5) * 20;
+    return y % 9 < 2 && x % 50 > 20 ? 180 + (y & 1) : 90 + (c === 1 && x % 3 === 0 ? 1 : 0);
+  });
+  for (const dynRatio of [1, 4]) {
+    const want = ref.oil(img.data, w, h, 7, dynRatio, false);
+    const got = renderStyles(img, [{ style: 'oil', params: { size: 7, dynRatio } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `dynRatio ${dynRatio}`);
+  }
+});
+
 /**
  * Images on which the window pointers meet their edge cases: flat (every row and column fits in one window, so the
  * upper pointer runs into the sentinels), one pixel wide or high, a single pixel, steps so large that every window
