@@ -14,32 +14,30 @@ export function luminance(r: number, g: number, b: number): number {
   return (3735 * b + 19235 * g + 9798 * r + 16384) >> 15;
 }
 
-/** 1/n for every window size up to the largest, (2·radius + 1)². */
-let RECIPROCALS = new Float64Array(0);
-function reciprocalsUpTo(n: number): void {
-  if (RECIPROCALS.length > n) return;
-  RECIPROCALS = new Float64Array(n + 1);
-  for (let i = 1; i <= n; i++) RECIPROCALS[i] = 1 / i;
+/**
+ * floor(s/c) for integers s ≥ 0, c > 0 (here s/c ≤ 255, c < 2^12): the division is correctly rounded, and a
+ * quotient that is not an integer lies at least 1/c ≥ 2^-12 below the next one, far more than its rounding error
+ * (≤ 2^-45), so the floor is exact.
+ */
+export function floorQuotient(s: number, c: number): number {
+  return Math.floor(s / c);
 }
 
-/** floor(s/c) for integers s ≥ 0, c > 0 given inv ≈ 1/c: the product's error is far below 1, so one correction suffices. */
-function floorQuotient(s: number, c: number, inv: number): number {
-  const q = Math.floor(s * inv);
-  const r = s - q * c;
-  return r < 0 ? q - 1 : r >= c ? q + 1 : q;
-}
+/** 1.5·2^52: adding it to a double in [0, 2^51) leaves no fraction bits, so the sum is rounded to an integer. */
+const ROUND_EVEN = 6755399441055744;
 
 /**
- * Half-to-even rounding of the non-negative rational s/c (inv = 1/c in double; here s/c ≤ 255 and c < 2^12).
- * s·inv + 0.5 is within 2^-43 of s/c + 0.5, and a quotient that is not a tie lies at least 1/(2c) ≥ 2^-13 from
- * the nearest half, so m = floor(s·inv + 0.5) is the rounded quotient; at a tie it is one of the two neighbours
- * of s/c, and the exact integer 2(s − m·c) = ±c says which. (One floor instead of floorQuotient's floor and
- * corrections: the mean of every painted pixel goes through here, three times.)
+ * Half-to-even rounding of the non-negative rational s/c (here s/c ≤ 255, c < 2^12). The division is correctly
+ * rounded: a tie m + ½ is exact in double and comes out exactly, and any other quotient lies at least 1/(2c) ≥
+ * 2^-13 from the nearest half, far more than the division's error (≤ 2^-45), so it stays on its side. Adding
+ * ROUND_EVEN then rounds it as IEEE 754 does, to nearest with ties to even (cvRound's rule), and subtracting it
+ * leaves that integer. The mean of 72% of the pixels goes through here on astronaut (three channels each): against
+ * the multiply by a table of reciprocals and the exact-remainder check of ties it replaces, the histogram step went
+ * from 90.5 to 84.0 ms on astronaut 1024² and 95.6 → 88.4 on coffee (medians of 15 interleaved rounds; minima
+ * 88.9 → 81.7, 92.3 → 85.9).
  */
-function roundQuotient(s: number, c: number, inv: number): number {
-  const m = Math.floor(s * inv + 0.5);
-  const r = 2 * (s - m * c);
-  return r === c ? m + (m & 1) : r === -c ? m - (m & 1) : m;
+export function roundQuotient(s: number, c: number): number {
+  return s / c + ROUND_EVEN - ROUND_EVEN;
 }
 
 /**
@@ -140,9 +138,7 @@ class WordHistogram {
   /** The counts two by two, for the search of the mode. */
   readonly pairs = new Uint32Array(this.count.buffer);
 
-  constructor(readonly radius: number, readonly width: number) {
-    reciprocalsUpTo((2 * radius + 1) ** 2);
-  }
+  constructor(readonly radius: number, readonly width: number) {}
 
   /** Paints pixels [xa, xb) of row y; the column sums hold columns [max(0, xa − radius), min(W, xb + radius)). */
   paintRow(sums: ColumnSums, q: Uint8Array, height: number, y: number, xa: number, xb: number, truncate: boolean, out: Uint8Array): void {
@@ -150,7 +146,6 @@ class WordHistogram {
     const { colSums, colBlues, field, f2, stride, from, to } = sums;
     const inv1 = 1 / field;
     const inv2 = colBlues ? 0 : 1 / f2;
-    const recip = RECIPROCALS;
     const top = Math.max(0, y - radius);
     const bottom = Math.min(height - 1, y + radius);
     const span = (bottom - top) * width;
@@ -307,10 +302,9 @@ class WordHistogram {
         }
         const green = Math.floor(rest * inv1);
         const red = rest - green * field;
-        const inv = recip[n];
-        r0 = truncate ? floorQuotient(red, n, inv) : roundQuotient(red, n, inv);
-        g0 = truncate ? floorQuotient(green, n, inv) : roundQuotient(green, n, inv);
-        b0 = truncate ? floorQuotient(blue, n, inv) : roundQuotient(blue, n, inv);
+        r0 = truncate ? floorQuotient(red, n) : roundQuotient(red, n);
+        g0 = truncate ? floorQuotient(green, n) : roundQuotient(green, n);
+        b0 = truncate ? floorQuotient(blue, n) : roundQuotient(blue, n);
       }
       out[o] = r0;
       out[o + 1] = g0;
@@ -328,9 +322,7 @@ class ByteHistogram {
   /** The counts four by four, for the search of the mode. */
   readonly quads = new Uint32Array(this.count.buffer);
 
-  constructor(readonly radius: number, readonly width: number) {
-    reciprocalsUpTo((2 * radius + 1) ** 2);
-  }
+  constructor(readonly radius: number, readonly width: number) {}
 
   /** Paints pixels [xa, xb) of row y; the column sums hold columns [max(0, xa − radius), min(W, xb + radius)). */
   paintRow(sums: ColumnSums, q: Uint8Array, height: number, y: number, xa: number, xb: number, truncate: boolean, out: Uint8Array): void {
@@ -338,7 +330,6 @@ class ByteHistogram {
     const { colSums, colBlues, field, f2, stride, from, to } = sums;
     const inv1 = 1 / field;
     const inv2 = colBlues ? 0 : 1 / f2;
-    const recip = RECIPROCALS;
     const top = Math.max(0, y - radius);
     const bottom = Math.min(height - 1, y + radius);
     const span = (bottom - top) * width;
@@ -552,10 +543,9 @@ class ByteHistogram {
         }
         const green = Math.floor(rest * inv1);
         const red = rest - green * field;
-        const inv = recip[n];
-        r0 = truncate ? floorQuotient(red, n, inv) : roundQuotient(red, n, inv);
-        g0 = truncate ? floorQuotient(green, n, inv) : roundQuotient(green, n, inv);
-        b0 = truncate ? floorQuotient(blue, n, inv) : roundQuotient(blue, n, inv);
+        r0 = truncate ? floorQuotient(red, n) : roundQuotient(red, n);
+        g0 = truncate ? floorQuotient(green, n) : roundQuotient(green, n);
+        b0 = truncate ? floorQuotient(blue, n) : roundQuotient(blue, n);
       }
       out[o] = r0;
       out[o + 1] = g0;

@@ -10,7 +10,7 @@ import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvol
 import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
 import { watercolorSteps } from '../../src/filters/watercolor.js';
 import { resolveParams } from '../../src/filters/registry.js';
-import { BAND } from '../../src/filters/oil-painting.js';
+import { BAND, floorQuotient, roundQuotient } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
@@ -228,6 +228,20 @@ test('oil equals the brute force where new levels take over a flat area through 
     const got = renderStyles(img, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
     assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
   }
+});
+
+test('the mean quotients (one division, ties to even by adding 1.5·2^52) equal exact integer rounding for every sum of every window', () => {
+  // Every numerator 0..255·c for the window sizes of 8-bit counts (c ≤ 225, where ties at odd and even quotients
+  // abound), then every 7th size up to radius 20's 1681 pixels; the reference rounds by the integer remainder alone.
+  const check = (c: number, s: number) => {
+    const q = (s - (s % c)) / c;
+    const twice = 2 * (s % c);
+    const even = twice < c ? q : twice > c ? q + 1 : q + (q & 1);
+    if (roundQuotient(s, c) !== even) assert.fail(`round ${s}/${c}: ${roundQuotient(s, c)}, want ${even}`);
+    if (floorQuotient(s, c) !== q) assert.fail(`floor ${s}/${c}: ${floorQuotient(s, c)}, want ${q}`);
+  };
+  for (let c = 1; c <= 1681; c += c < 225 ? 1 : 7) for (let s = 0; s <= 255 * c; s += c <= 225 ? 1 : 3) check(c, s);
+  for (const c of [1680, 1681]) for (let s = 255 * c - 2 * c; s <= 255 * c; s++) check(c, s);
 });
 
 test('oil at the default radius 7 (its unrolled full-window steps) equals the brute force in busy and flat areas, across bands', () => {
