@@ -230,6 +230,18 @@ test('oil equals the brute force where new levels take over a flat area through 
   }
 });
 
+test('oil with the blue sums apart (radius ≥ 11) equals the brute force where the column sums slide down the image', () => {
+  // From radius 11 (sums of 2^18 and more) R and G are packed and B has column sums of its own; the images are
+  // taller than the window, so the sums slide (a row leaves, a row enters), not only grow and shrink at the edges.
+  const rnd = random(31);
+  for (const [w, h, size] of [[21, 45, 16], [30, 50, 20]] as const) {
+    const img = image(w, h, 3, (x, y, c) => Math.floor(rnd() * 3) * 70 + ((x + 2 * y + c) % 4));
+    const want = ref.oil(img.data, w, h, size, 1, false);
+    const got = renderStyles(img, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
+  }
+});
+
 test('the mean quotients (one division, ties to even by adding 1.5·2^52) equal exact integer rounding for every sum of every window', () => {
   // Every numerator 0..255·c for the window sizes of 8-bit counts (c ≤ 225, where ties at odd and even quotients
   // abound), then every 7th size up to radius 20's 1681 pixels; the reference rounds by the integer remainder alone.
