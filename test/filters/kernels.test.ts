@@ -10,7 +10,7 @@ import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvol
 import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
 import { watercolorSteps } from '../../src/filters/watercolor.js';
 import { resolveParams } from '../../src/filters/registry.js';
-import { BAND } from '../../src/filters/oil-painting.js';
+import { BAND, floorQuotient, roundQuotient } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
 import { random, image } from './helpers.js';
 import * as ref from './reference-filters.js';
@@ -227,6 +227,50 @@ test('oil equals the brute force where new levels take over a flat area through 
     const want = ref.oil(img.data, w, h, size, 1, false);
     const got = renderStyles(img, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
     assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
+  }
+});
+
+test('oil with the blue sums apart (radius ≥ 11) equals the brute force where the column sums slide down the image', () => {
+  // From radius 11 (sums of 2^18 and more) R and G are packed and B has column sums of its own; the images are
+  // taller than the window, so the sums slide (a row leaves, a row enters), not only grow and shrink at the edges.
+  const rnd = random(31);
+  for (const [w, h, size] of [[21, 45, 16], [30, 50, 20]] as const) {
+    const img = image(w, h, 3, (x, y, c) => Math.floor(rnd() * 3) * 70 + ((x + 2 * y + c) % 4));
+    const want = ref.oil(img.data, w, h, size, 1, false);
+    const got = renderStyles(img, [{ style: 'oil', params: { size, dynRatio: 1 } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `size ${size}`);
+  }
+});
+
+test('the mean quotients (one division, ties to even by adding 1.5·2^52) equal exact integer rounding for every sum of every window', () => {
+  // Every numerator 0..255·c for the window sizes of 8-bit counts (c ≤ 225, where ties at odd and even quotients
+  // abound), then every 7th size up to radius 20's 1681 pixels; the reference rounds by the integer remainder alone.
+  const check = (c: number, s: number) => {
+    const q = (s - (s % c)) / c;
+    const twice = 2 * (s % c);
+    const even = twice < c ? q : twice > c ? q + 1 : q + (q & 1);
+    if (roundQuotient(s, c) !== even) assert.fail(`round ${s}/${c}: ${roundQuotient(s, c)}, want ${even}`);
+    if (floorQuotient(s, c) !== q) assert.fail(`floor ${s}/${c}: ${floorQuotient(s, c)}, want ${q}`);
+  };
+  for (let c = 1; c <= 1681; c += c < 225 ? 1 : 7) for (let s = 0; s <= 255 * c; s += c <= 225 ? 1 : 3) check(c, s);
+  for (const c of [1680, 1681]) for (let s = 255 * c - 2 * c; s <= 255 * c; s++) check(c, s);
+});
+
+test('oil at the default radius 7 (its unrolled full-window steps) equals the brute force in busy and flat areas, across bands', () => {
+  // Tall enough that most rows have the full 15-row window, wide enough for two bands. Columns < 120 are busy (every
+  // step changes many pixels: the dense unrolled step); beyond, a flat grey with sparse blobs and rows of two
+  // alternating levels (steps changing ≤ 2 pixels: the unrolled flat stretch), so both paths add, remove and tie.
+  const rnd = random(23);
+  const w = BAND + 40, h = 40;
+  const img = image(w, h, 3, (x, y, c) => {
+    if (x < 120) return Math.floor(rnd() * 5) * 40 + c;
+    if ((x * 13 + y * 7) % 97 < 3) return 30 + ((x + y) % 5) * 20;
+    return y % 9 < 2 && x % 50 > 20 ? 180 + (y & 1) : 90 + (c === 1 && x % 3 === 0 ? 1 : 0);
+  });
+  for (const dynRatio of [1, 4]) {
+    const want = ref.oil(img.data, w, h, 7, dynRatio, false);
+    const got = renderStyles(img, [{ style: 'oil', params: { size: 7, dynRatio } }]).get('oil')!;
+    assert.deepEqual(Array.from(got.data), Array.from(want), `dynRatio ${dynRatio}`);
   }
 });
 
