@@ -310,35 +310,36 @@ export class KeyedWeights implements Weights {
 
 /**
  * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
- * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0); with `unit`, the rows' unit values (u8/255,
- * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range. A key
+ * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0), and the rows' unit values (u8/255, as
+ * UNIT) into `unit`. The row above is read from the input, so a range of rows needs nothing from another range. A key
  * is at most 3·255 = 765, so 16 bits hold it: half the bytes of 32-bit keys to fault in and to read in every pass.
+ * One loop per row does all three, each pixel's channels loaded once (its own loop for nV, then one for nH and the
+ * unit values: keys of 1 MP 13.6 → 11.4 ms, medians of 25 alternate runs in one process).
  */
-export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit?: Float32Array): void {
+export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit: Float32Array): void {
   const u = UNIT;
   const up = width * 3;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    if (y === 0) nV.fill(0, 0, width);
-    else for (let x = 0, p = row * 3; x < width; x++, p += 3) nV[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
-    nH[row] = 0;
-    // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let p = row * 3;
+    // Row 0 has no row above: its keys there are 0, which a row compared with itself gives.
+    let q = y === 0 ? p : p - up;
+    // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
-    if (unit) {
-      unit[p] = u[r0];
-      unit[p + 1] = u[g0];
-      unit[p + 2] = u[b0];
-    }
+    nH[row] = 0;
+    nV[row] = Math.abs(r0 - px[q]) + Math.abs(g0 - px[q + 1]) + Math.abs(b0 - px[q + 2]);
+    unit[p] = u[r0];
+    unit[p + 1] = u[g0];
+    unit[p + 2] = u[b0];
     for (let x = 1; x < width; x++) {
       p += 3;
+      q += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
       nH[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
-      if (unit) {
-        unit[p] = u[r];
-        unit[p + 1] = u[g];
-        unit[p + 2] = u[b];
-      }
+      nV[row + x] = Math.abs(r - px[q]) + Math.abs(g - px[q + 1]) + Math.abs(b - px[q + 2]);
+      unit[p] = u[r];
+      unit[p + 1] = u[g];
+      unit[p + 2] = u[b];
       r0 = r;
       g0 = g;
       b0 = b;
@@ -359,6 +360,12 @@ export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint
  * the spec's.
  */
 
+/**
+ * Work a caller fuses into a horizontal RF pass: it makes the input (and keys) of rows [from, to) just before the
+ * pass filters them, while they are in cache, instead of a pass of its own over the whole image (see smooth.ts).
+ */
+export type LineHook = (from: number, to: number) => void;
+
 /** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
 export const ROW_GROUP = 8;
 
@@ -366,11 +373,12 @@ export const ROW_GROUP = 8;
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
-export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook): void {
   const stride = width * ch;
   for (let g = y0; g < y1; g += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, y1 - g);
     const base = g * stride;
+    before?.(g, g + rows);
     if (ch === 3 && rows === 8 && weights instanceof KeyedWeights) {
       // Keyed weights (smooth) are one table read away: the sweeps read them from the keys, with no weight pass.
       // Other RGB weights (only the tests use them) take the plain loops below.
