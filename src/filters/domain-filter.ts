@@ -34,8 +34,6 @@ export function keyedWeights(nH: Uint16Array, nV: Uint16Array, sigmaS: number, k
 export interface RecursiveFilterHooks {
   /** Makes the input of rows [from, to) as the first horizontal pass reaches them (see LineHook). */
   firstRows?: LineHook;
-  /** RGB: the last vertical pass writes sat_u8(round(|O·255|)) here (see recursiveColumns), and leaves O unspecified. */
-  output?: Uint8ClampedArray;
 }
 
 /**
@@ -50,7 +48,6 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
     const wH = weights(i, 'rows');
     const wV = weights(i, 'cols');
     const before = i === 0 ? hooks.firstRows : undefined;
-    const output = i === ITERATIONS - 1 ? hooks.output : undefined;
     steps.push({
       axis: 'rows',
       run(y0, y1) {
@@ -62,7 +59,7 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
       axis: 'cols',
       run(x0, x1) {
         strip ??= new Float32Array(height * RF_STRIP);
-        recursiveColumns(o, ch, width, height, wV, strip, x0, x1, output);
+        recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
       },
     });
   }

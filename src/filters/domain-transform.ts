@@ -506,55 +506,6 @@ function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, coun
 }
 
 /**
- * rgbSweep4 whose results go to out as sat_u8(round(|O·255|)) instead of back into o: the last sweep of smooth,
- * whose O nothing reads again. The conversion runs off the recursions' critical path, where a pass of its own
- * cost ~4.5 ms at 1 MP (see smooth.ts). Same values as converting o afterwards: the locals hold the very float32
- * results that rgbSweep4 would store.
- */
-function rgbSweep4Out(o: Float32Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number, out: Uint8ClampedArray): void {
-  const q2 = 2 * qLine, q3 = 3 * qLine;
-  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
-  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
-  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
-  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
-  for (let i = 0; i < count; i++, q += dq) {
-    p += dp;
-    let v = table[keys[q]];
-    let r = p;
-    a0 = f(o[r] + (a0 - o[r]) * v);
-    a1 = f(o[r + 1] + (a1 - o[r + 1]) * v);
-    a2 = f(o[r + 2] + (a2 - o[r + 2]) * v);
-    out[r] = Math.abs(f(a0 * 255));
-    out[r + 1] = Math.abs(f(a1 * 255));
-    out[r + 2] = Math.abs(f(a2 * 255));
-    v = table[keys[q + qLine]];
-    r += stride;
-    b0 = f(o[r] + (b0 - o[r]) * v);
-    b1 = f(o[r + 1] + (b1 - o[r + 1]) * v);
-    b2 = f(o[r + 2] + (b2 - o[r + 2]) * v);
-    out[r] = Math.abs(f(b0 * 255));
-    out[r + 1] = Math.abs(f(b1 * 255));
-    out[r + 2] = Math.abs(f(b2 * 255));
-    v = table[keys[q + q2]];
-    r += stride;
-    c0 = f(o[r] + (c0 - o[r]) * v);
-    c1 = f(o[r + 1] + (c1 - o[r + 1]) * v);
-    c2 = f(o[r + 2] + (c2 - o[r + 2]) * v);
-    out[r] = Math.abs(f(c0 * 255));
-    out[r + 1] = Math.abs(f(c1 * 255));
-    out[r + 2] = Math.abs(f(c2 * 255));
-    v = table[keys[q + q3]];
-    r += stride;
-    d0 = f(o[r] + (d0 - o[r]) * v);
-    d1 = f(o[r + 1] + (d1 - o[r + 1]) * v);
-    d2 = f(o[r + 2] + (d2 - o[r + 2]) * v);
-    out[r] = Math.abs(f(d0 * 255));
-    out[r + 1] = Math.abs(f(d1 * 255));
-    out[r + 2] = Math.abs(f(d2 * 255));
-  }
-}
-
-/**
  * The RF sweeps of four RGB lines at once with keyed weights: sample x of line k at o[base + k·stride + x·step]
  * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
  * sweep uses the weight of each sample, the anticausal one that of the sample after it.
@@ -601,22 +552,13 @@ export const RF_STRIP = 64;
  * Vertical RF pass over columns [x0, x1) (1 or 3 interleaved channels), in strips of RF_STRIP columns: the strip's
  * weights go to w (H·RF_STRIP floats, row by row), then its columns are swept down and up the image as lines,
  * four RGB or eight grey columns at a time with the previous samples in locals (rgbLines4, greyLines8): the
- * columns of a group share each cache line read, and their recursions overlap. With `out` (RGB only), each
- * sample's sat_u8(round(|O·255|)) goes there: the keyed groups' last sweep writes it instead of O (rgbSweep4Out),
- * and the strips convert their columns once swept.
+ * columns of a group share each cache line read, and their recursions overlap.
  */
-export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number, out?: Uint8ClampedArray): void {
+export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
   if (ch === 3 && weights instanceof KeyedWeights) {
     // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
-    for (; x0 + 4 <= x1; x0 += 4) {
-      if (out) {
-        const base = x0 * 3, step = width * 3, last = base + (height - 1) * step;
-        rgbSweep4(o, keys, table, height - 1, base, step, 3, x0 + width, width, 1);
-        for (let j = last; j < last + 12; j++) out[j] = Math.abs(f(o[j] * 255));
-        rgbSweep4Out(o, keys, table, height - 1, last, -step, 3, x0 + (height - 1) * width, -width, 1, out);
-      } else rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
-    }
+    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
   }
   if (ch === 1 && weights instanceof SquaringWeights) {
     // As in recursiveRows: full-size weights are read where they are, eight columns at a time.
@@ -635,7 +577,6 @@ export function recursiveColumns(o: Float32Array, ch: number, width: number, hei
       for (; j + 8 <= cols; j += 8) greyLines8(o, w, height, xs + j, width, 1, j, 1, RF_STRIP);
       if (j < cols) greyColumns(o, w, width, height, xs + j, cols - j, j);
     }
-    if (out) for (let y = 0, p = xs * 3; y < height; y++, p += width * 3) for (let j = p; j < p + cols * 3; j++) out[j] = Math.abs(f(o[j] * 255));
   }
 }
 

@@ -132,8 +132,8 @@ test('the RF sweeps that read keyed weights from the keys equal the general swee
   }
 });
 
-test("smooth's fused steps (keys made as the first pass reaches their rows, 8-bit output written by the last sweep) equal the plain sequence, split or whole", () => {
-  // Widths that are and are not multiples of the four-column groups, so both the keyed sweeps and the general strips write the output.
+test("smooth's fused steps (keys made as the first pass reaches their rows) equal the plain sequence, split or whole", () => {
+  // Heights that are and are not multiples of the row groups, and ranges cut anywhere.
   for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01], [8, 1, 60, 0.4]] as const) {
     const img = sample(w, h, 5 * w + h);
     const k = rangeScale(sigmaS, sigmaR);
