@@ -309,6 +309,17 @@ export class KeyedWeights implements Weights {
 }
 
 /**
+ * |d| of an int32 d > −2^31 by its sign mask, which keysRgb's loop computes ~12% faster than with Math.abs (1 MP of
+ * keys in groups of 8 rows 7.5 → 6.6 ms, medians of 25 alternate runs in one process; smooth's first step 12.7 →
+ * 11.8 and 12.3 → 12.2 ms medians, 12.2 → 11.5 and 12.2 → 11.6 minima, same-process A/B, 20 rounds, astronaut and
+ * coffee).
+ */
+function absInt(d: number): number {
+  const m = d >> 31;
+  return (d ^ m) - m;
+}
+
+/**
  * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
  * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0), and the rows' unit values (u8/255, as
  * UNIT) into `unit`. The row above is read from the input, so a range of rows needs nothing from another range. A key
@@ -327,7 +338,7 @@ export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint
     // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
     nH[row] = 0;
-    nV[row] = Math.abs(r0 - px[q]) + Math.abs(g0 - px[q + 1]) + Math.abs(b0 - px[q + 2]);
+    nV[row] = absInt(r0 - px[q]) + absInt(g0 - px[q + 1]) + absInt(b0 - px[q + 2]);
     unit[p] = u[r0];
     unit[p + 1] = u[g0];
     unit[p + 2] = u[b0];
@@ -335,8 +346,8 @@ export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint
       p += 3;
       q += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
-      nH[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
-      nV[row + x] = Math.abs(r - px[q]) + Math.abs(g - px[q + 1]) + Math.abs(b - px[q + 2]);
+      nH[row + x] = absInt(r - r0) + absInt(g - g0) + absInt(b - b0);
+      nV[row + x] = absInt(r - px[q]) + absInt(g - px[q + 1]) + absInt(b - px[q + 2]);
       unit[p] = u[r];
       unit[p + 1] = u[g];
       unit[p + 2] = u[b];
