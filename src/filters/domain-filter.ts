@@ -37,10 +37,10 @@ export interface RecursiveFilterHooks {
 }
 
 /**
- * RF on `o` (ch interleaved channels); weights(i, 'rows' | 'cols') gives the weights of iteration i's
- * horizontal or vertical passes.
+ * RF on `o` (ch interleaved channels, rows `pitch` values apart); weights(i, 'rows' | 'cols') gives the weights of
+ * iteration i's horizontal or vertical passes, indexed y·W + x whatever the pitch.
  */
-export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}): Step[] {
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}, pitch = width * ch): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
@@ -52,14 +52,14 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
       axis: 'rows',
       run(y0, y1) {
         row ??= new Float32Array(width * ROW_GROUP);
-        recursiveRows(o, ch, width, wH, row, y0, y1, before);
+        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch);
       },
     });
     steps.push({
       axis: 'cols',
       run(x0, x1) {
         strip ??= new Float32Array(height * RF_STRIP);
-        recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
+        recursiveColumns(o, ch, width, height, wV, strip, x0, x1, pitch);
       },
     });
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
   UNIT, PEN_ROWS, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
-  rowWeightsGrey, SENTINELS, STRIP, windowBounds,
+  rowWeightsGrey, SENTINELS, STRIP, windowBounds, greyPitch,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
 import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
@@ -65,6 +65,44 @@ test('the RF passes with squared float32 weights equal the straightforward recur
       }
     }
   }
+});
+
+test('the RF passes over rows a padded pitch apart equal the passes over packed rows, grey and RGB, split or whole', () => {
+  for (const [w, h, pad] of [[37, 23, 5], [16, 40, 16], [1, 9, 7], [70, 2, 1], [24, 17, 8]] as const) {
+    const img = sample(w, h, 7 * w + h);
+    const rgb = ref.toUnit(img.data, w, h);
+    for (const I of [rgb, rgb.map((row) => row.map((px) => [px[1]]))]) {
+      const ch = I[0][0].length;
+      const steps = ref.domainSteps(I, rangeScale(10, 0.15));
+      const a0 = iterationFeedback(10, 0);
+      const weights = () => squaringWeights(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d)), Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d)));
+      const packed = Float32Array.from(I.flat(2));
+      for (const step of recursiveFilterSteps(packed, ch, w, h, weights(), 10)) step.run(0, step.axis === 'rows' ? h : w);
+      for (const split of [false, true]) {
+        const pitch = w * ch + pad;
+        // The padding holds NaN: a pass that read it would spread it.
+        const o = new Float32Array(pitch * h).fill(NaN);
+        for (let y = 0; y < h; y++) o.set(I[y].flat(), y * pitch);
+        const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+        for (const step of recursiveFilterSteps(o, ch, w, h, weights(), 10, {}, pitch)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+        for (let y = 0; y < h; y++) {
+          assert.deepEqual(Array.from(o.subarray(y * pitch, y * pitch + w * ch)), Array.from(packed.subarray(y * w * ch, (y + 1) * w * ch)), `${w}×${h}×${ch} pad ${pad} row ${y}`);
+          assert.ok(o.subarray(y * pitch + w * ch, (y + 1) * pitch).every((v) => Number.isNaN(v)), `${w}×${h}×${ch} pad ${pad}: padding written`);
+        }
+      }
+    }
+  }
+});
+
+test('greyPitch keeps the width unless rows up to 8 apart come within 32 bytes of a multiple of 4 KiB', () => {
+  const clear = (p: number) => [1, 2, 3, 4, 5, 6, 7, 8].every((k) => { const d = (k * p * 4) % 4096; return d >= 32 && d <= 4064; });
+  for (let w = 1; w <= 5000; w++) {
+    const p = greyPitch(w);
+    assert.ok(p >= w && clear(p), `width ${w}: pitch ${p}`);
+    for (let q = w; q < p; q++) assert.ok(!clear(q), `width ${w}: ${q} would do`);
+  }
+  assert.equal(greyPitch(1000), 1000);
+  assert.equal(greyPitch(1024), 1032);
 });
 
 test('the grey RF weights are the float32 power a0^d of the grey domain steps, along rows and down columns, split or whole', () => {
