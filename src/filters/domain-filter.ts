@@ -38,9 +38,9 @@ export interface RecursiveFilterHooks {
 
 /**
  * RF on `o` (ch interleaved channels, rows `pitch` values apart); weights(i, 'rows' | 'cols') gives the weights of
- * iteration i's horizontal or vertical passes, indexed y·W + x whatever the pitch.
+ * iteration i's horizontal or vertical passes, indexed y·wPitch + x.
  */
-export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}, pitch = width * ch): Step[] {
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}, pitch = width * ch, wPitch = width): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
@@ -52,14 +52,14 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
       axis: 'rows',
       run(y0, y1) {
         row ??= new Float32Array(width * ROW_GROUP);
-        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch);
+        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch, wPitch);
       },
     });
     steps.push({
       axis: 'cols',
       run(x0, x1) {
         strip ??= new Float32Array(height * RF_STRIP);
-        recursiveColumns(o, ch, width, height, wV, strip, x0, x1, pitch);
+        recursiveColumns(o, ch, width, height, wV, strip, x0, x1, pitch, wPitch);
       },
     });
   }

@@ -115,30 +115,30 @@ export function rowCoordinatePair(px: Uint8Array, width_: number, k_: number, ya
  * once and each pixel's value is kept for the next step (read as t.table, t.h… at every weight, the power was
  * ~15% slower).
  */
-export function rowWeightsGrey(img: Float32Array, width_: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
-  const width = width_ | 0;
+export function rowWeightsGrey(img: Float32Array, width_: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number, outPitch_ = width_): void {
+  const width = width_ | 0, outPitch = outPitch_ | 0;
   const { table, lnA, h, invH } = t;
   const one = powerWith(table, lnA, h, invH, 1);
   for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    out[row] = one;
+    const row = y * width, at = y * outPitch;
+    out[at] = one;
     let prev = img[row];
     for (let x = 1; x < width; x++) {
       const v = img[row + x];
-      out[row + x] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(v - prev)))));
+      out[at + x] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(v - prev)))));
       prev = v;
     }
   }
 }
 
-/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey). */
-export function columnWeightsGrey(img: Float32Array, width_: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
-  const width = width_ | 0;
+/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey), row y's at out[y·outPitch..]. */
+export function columnWeightsGrey(img: Float32Array, width_: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number, outPitch_ = width_): void {
+  const width = width_ | 0, outPitch = outPitch_ | 0;
   const { table, lnA, h, invH } = t;
   out.fill(powerWith(table, lnA, h, invH, 1), x0, x1);
   for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) out[i] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
+    const row = y * width, d = y * (outPitch - width);
+    for (let i = row + x0; i < row + x1; i++) out[i + d] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
   }
 }
 
@@ -405,7 +405,7 @@ export const ROW_GROUP = 8;
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
-export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook, pitch = width * ch): void {
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook, pitch = width * ch, wPitch = width): void {
   const stride = pitch;
   for (let g = y0; g < y1; g += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, y1 - g);
@@ -415,11 +415,11 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
       // Keyed weights (smooth) are one table read away: the sweeps read them from the keys, with no weight pass.
       // Other RGB weights (only the tests use them) take the plain loops below.
       const { n: keys, table } = weights;
-      rgbLines4(o, keys, table, width, base, 3, stride, g * width, width, 1);
-      rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * width, width, 1);
+      rgbLines4(o, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
+      rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
       continue;
     }
-    for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
+    for (let k = 0; k < rows; k++) weights.fill((g + k) * wPitch, width, w, k * width);
     if (ch === 1 && rows === 8) {
       greyLines8(o, w, width, base, 1, stride, 0, width, 1);
     } else if (ch === 3) {
@@ -586,22 +586,22 @@ export const RF_STRIP = 64;
  * four RGB or eight grey columns at a time with the previous samples in locals (rgbLines4, greyLines8): the
  * columns of a group share each cache line read, and their recursions overlap.
  */
-export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number, pitch = width * ch): void {
+export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number, pitch = width * ch, wPitch = width): void {
   if (ch === 3 && weights instanceof KeyedWeights) {
     // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
-    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, pitch, 3, x0, 1, width);
+    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, pitch, 3, x0, 1, wPitch);
   }
   if (ch === 1 && weights instanceof SquaringWeights) {
     // As in recursiveRows: full-size weights are read where they are, eight columns at a time.
     for (; x0 + 8 <= x1; x0 += 8) {
-      weights.prepareStrided(x0, width, height, 8);
-      greyLines8(o, weights.w, height, x0, pitch, 1, x0, 1, width);
+      weights.prepareStrided(x0, wPitch, height, 8);
+      greyLines8(o, weights.w, height, x0, pitch, 1, x0, 1, wPitch);
     }
   }
   for (let xs = x0; xs < x1; xs += RF_STRIP) {
     const cols = Math.min(RF_STRIP, x1 - xs);
-    for (let y = 1; y < height; y++) weights.fill(y * width + xs, cols, w, y * RF_STRIP);
+    for (let y = 1; y < height; y++) weights.fill(y * wPitch + xs, cols, w, y * RF_STRIP);
     let j = 0;
     if (ch === 3) {
       for (; j < cols; j++) rgbLines1(o, w, height, (xs + j) * 3, pitch, j, RF_STRIP);

@@ -67,7 +67,7 @@ test('the RF passes with squared float32 weights equal the straightforward recur
   }
 });
 
-test('the RF passes over rows a padded pitch apart equal the passes over packed rows, grey and RGB, split or whole', () => {
+test('the RF passes over rows (and weights) a padded pitch apart equal the passes over packed rows, grey and RGB, split or whole', () => {
   for (const [w, h, pad] of [[37, 23, 5], [16, 40, 16], [1, 9, 7], [70, 2, 1], [24, 17, 8]] as const) {
     const img = sample(w, h, 7 * w + h);
     const rgb = ref.toUnit(img.data, w, h);
@@ -78,15 +78,23 @@ test('the RF passes over rows a padded pitch apart equal the passes over packed 
       const weights = () => squaringWeights(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d)), Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d)));
       const packed = Float32Array.from(I.flat(2));
       for (const step of recursiveFilterSteps(packed, ch, w, h, weights(), 10)) step.run(0, step.axis === 'rows' ? h : w);
-      for (const split of [false, true]) {
+      // The weights' rows padded too (wPitch = W + pad), their padding NaN as well.
+      const padded = (a: Float32Array) => {
+        const b = new Float32Array((w + pad) * h).fill(NaN);
+        for (let y = 0; y < h; y++) b.set(a.subarray(y * w, (y + 1) * w), y * (w + pad));
+        return b;
+      };
+      const paddedWeights = () => squaringWeights(padded(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d))), padded(Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d))));
+      for (const [split, wPad] of [[false, false], [true, false], [false, true], [true, true]]) {
         const pitch = w * ch + pad;
         // The padding holds NaN: a pass that read it would spread it.
         const o = new Float32Array(pitch * h).fill(NaN);
         for (let y = 0; y < h; y++) o.set(I[y].flat(), y * pitch);
         const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-        for (const step of recursiveFilterSteps(o, ch, w, h, weights(), 10, {}, pitch)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+        const ws = wPad ? paddedWeights() : weights();
+        for (const step of recursiveFilterSteps(o, ch, w, h, ws, 10, {}, pitch, wPad ? w + pad : w)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
         for (let y = 0; y < h; y++) {
-          assert.deepEqual(Array.from(o.subarray(y * pitch, y * pitch + w * ch)), Array.from(packed.subarray(y * w * ch, (y + 1) * w * ch)), `${w}×${h}×${ch} pad ${pad} row ${y}`);
+          assert.deepEqual(Array.from(o.subarray(y * pitch, y * pitch + w * ch)), Array.from(packed.subarray(y * w * ch, (y + 1) * w * ch)), `${w}×${h}×${ch} pad ${pad} weights padded ${wPad} row ${y}`);
           assert.ok(o.subarray(y * pitch + w * ch, (y + 1) * pitch).every((v) => Number.isNaN(v)), `${w}×${h}×${ch} pad ${pad}: padding written`);
         }
       }
@@ -118,6 +126,14 @@ test('the grey RF weights are the float32 power a0^d of the grey domain steps, a
       const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
       for (const [y0, y1] of cut(h)) rowWeightsGrey(img, w, k, firstIterationPowers(sigmaS), wH, y0, y1);
       for (const [x0, x1] of cut(w)) columnWeightsGrey(img, w, h, k, firstIterationPowers(sigmaS), wV, x0, x1);
+      // Into rows 3 samples longer: the same weights, the padding untouched.
+      const pH = new Float32Array((w + 3) * h).fill(-1), pV = new Float32Array((w + 3) * h).fill(-1);
+      for (const [y0, y1] of cut(h)) rowWeightsGrey(img, w, k, firstIterationPowers(sigmaS), pH, y0, y1, w + 3);
+      for (const [x0, x1] of cut(w)) columnWeightsGrey(img, w, h, k, firstIterationPowers(sigmaS), pV, x0, x1, w + 3);
+      for (let y = 0; y < h; y++) {
+        assert.deepEqual([Array.from(pH.subarray(y * (w + 3), y * (w + 3) + w)), Array.from(pV.subarray(y * (w + 3), y * (w + 3) + w))], [Array.from(wH.subarray(y * w, (y + 1) * w)), Array.from(wV.subarray(y * w, (y + 1) * w))]);
+        assert.deepEqual([Array.from(pH.subarray(y * (w + 3) + w, (y + 1) * (w + 3))), Array.from(pV.subarray(y * (w + 3) + w, (y + 1) * (w + 3)))], [[-1, -1, -1], [-1, -1, -1]]);
+      }
       let off = 0;
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
         const i = y * w + x;
