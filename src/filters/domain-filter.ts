@@ -34,6 +34,8 @@ export function keyedWeights(nH: Uint16Array, nV: Uint16Array, sigmaS: number, k
 export interface RecursiveFilterHooks {
   /** Makes the input of rows [from, to) as the first horizontal pass reaches them (see LineHook). */
   firstRows?: LineHook;
+  /** RGB, 8-bit, packed rows: the first horizontal pass takes UNIT[input[i]] as its input rather than o's contents. */
+  input?: Uint8Array;
 }
 
 /**
@@ -48,11 +50,12 @@ export function recursiveFilterSteps(o: Float32Array, ch: number, width: number,
     const wH = weights(i, 'rows');
     const wV = weights(i, 'cols');
     const before = i === 0 ? hooks.firstRows : undefined;
+    const input = i === 0 ? hooks.input : undefined;
     steps.push({
       axis: 'rows',
       run(y0, y1) {
         row ??= new Float32Array(width * ROW_GROUP);
-        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch, wPitch);
+        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch, wPitch, input);
       },
     });
     steps.push({

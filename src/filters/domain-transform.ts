@@ -321,14 +321,13 @@ function absInt(d: number): number {
 
 /**
  * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
- * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0), and the rows' unit values (u8/255, as
- * UNIT) into `unit`. The row above is read from the input, so a range of rows needs nothing from another range. A key
- * is at most 3·255 = 765, so 16 bits hold it: half the bytes of 32-bit keys to fault in and to read in every pass.
- * One loop per row does all three, each pixel's channels loaded once (its own loop for nV, then one for nH and the
- * unit values: keys of 1 MP 13.6 → 11.4 ms, medians of 25 alternate runs in one process).
+ * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0). The row above is read from the input, so a
+ * range of rows needs nothing from another range. A key is at most 3·255 = 765, so 16 bits hold it: half the bytes of
+ * 32-bit keys to fault in and to read in every pass. One loop per row does both, each pixel's channels loaded once
+ * (its own loop for nV before: keys of 1 MP 13.6 → 11.4 ms, medians of 25 alternate runs in one process). The unit
+ * values u8/255 are not stored here: the first pass reads the input itself (see rgbSweep4From).
  */
-export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit: Float32Array): void {
-  const u = UNIT;
+export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number): void {
   const up = width * 3;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
@@ -339,18 +338,12 @@ export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
     nH[row] = 0;
     nV[row] = absInt(r0 - px[q]) + absInt(g0 - px[q + 1]) + absInt(b0 - px[q + 2]);
-    unit[p] = u[r0];
-    unit[p + 1] = u[g0];
-    unit[p + 2] = u[b0];
     for (let x = 1; x < width; x++) {
       p += 3;
       q += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
       nH[row + x] = absInt(r - r0) + absInt(g - g0) + absInt(b - b0);
       nV[row + x] = absInt(r - px[q]) + absInt(g - px[q + 1]) + absInt(b - px[q + 2]);
-      unit[p] = u[r];
-      unit[p + 1] = u[g];
-      unit[p + 2] = u[b];
       r0 = r;
       g0 = g;
       b0 = b;
@@ -405,7 +398,7 @@ export const ROW_GROUP = 8;
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
-export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook, pitch = width * ch, wPitch = width): void {
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook, pitch = width * ch, wPitch = width, input?: Uint8Array): void {
   const stride = pitch;
   for (let g = y0; g < y1; g += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, y1 - g);
@@ -415,10 +408,16 @@ export function recursiveRows(o: Float32Array, ch: number, width: number, weight
       // Keyed weights (smooth) are one table read away: the sweeps read them from the keys, with no weight pass.
       // Other RGB weights (only the tests use them) take the plain loops below.
       const { n: keys, table } = weights;
-      rgbLines4(o, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
-      rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
+      if (input) {
+        rgbLines4From(o, input, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
+        rgbLines4From(o, input, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
+      } else {
+        rgbLines4(o, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
+        rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
+      }
       continue;
     }
+    if (input) for (let i = base, e = base + rows * stride, u = UNIT; i < e; i++) o[i] = u[input[i]];
     for (let k = 0; k < rows; k++) weights.fill((g + k) * wPitch, width, w, k * width);
     if (ch === 1 && rows === 8) {
       greyLines8(o, w, width, base, 1, stride, 0, width, 1);
@@ -542,6 +541,69 @@ function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, coun
  * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
  * sweep uses the weight of each sample, the anticausal one that of the sample after it.
  */
+/**
+ * rgbLines4 whose causal sweep reads its samples as UNIT[px[i]] (8-bit input at the same index as o, the first pass
+ * of smooth) and writes them to o: the unit values are never stored before they are filtered.
+ */
+function rgbLines4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
+  rgbSweep4From(o, px, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
+  rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
+}
+
+/**
+ * rgbSweep4 reading each sample as UNIT[px[i]], the first ones included (which it writes to o as they are). Storing
+ * the unit values in keysRgb cost ~2.2 ms of its ~6.9 at 1 MP; smooth's first step 12.2 → 11.0 and 11.8 → 11.3 ms
+ * without them (medians; minima 11.7 → 10.7, 11.3 → 11.0; same-process A/B, 20 rounds, astronaut and coffee).
+ */
+function rgbSweep4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
+  const u = UNIT;
+  const q2 = 2 * qLine, q3 = 3 * qLine;
+  for (let k = 0, r = p; k < 4; k++, r += stride) {
+    o[r] = u[px[r]];
+    o[r + 1] = u[px[r + 1]];
+    o[r + 2] = u[px[r + 2]];
+  }
+  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
+  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
+  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
+  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
+  for (let i = 0; i < count; i++, q += dq) {
+    p += dp;
+    let v = table[keys[q]];
+    let r = p;
+    let s = u[px[r]];
+    o[r] = a0 = f(s + (a0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = a1 = f(s + (a1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = a2 = f(s + (a2 - s) * v);
+    v = table[keys[q + qLine]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = b0 = f(s + (b0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = b1 = f(s + (b1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = b2 = f(s + (b2 - s) * v);
+    v = table[keys[q + q2]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = c0 = f(s + (c0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = c1 = f(s + (c1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = c2 = f(s + (c2 - s) * v);
+    v = table[keys[q + q3]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = d0 = f(s + (d0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = d1 = f(s + (d1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = d2 = f(s + (d2 - s) * v);
+  }
+}
+
 function rgbLines4(o: Float32Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
   rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
   rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
