@@ -2,7 +2,7 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, RF_STRIP, BoxScratch, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
+import { ROW_GROUP, RF_STRIP, BoxScratch, type LineHook, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
 import type { Axis, Step, Workspace } from './workspace.js';
 
 export const ITERATIONS = 3;
@@ -30,29 +30,39 @@ export function keyedWeights(nH: Uint16Array, nV: Uint16Array, sigmaS: number, k
   return (i, axis) => new KeyedWeights(axis === 'rows' ? nH : nV, iterationFeedback(sigmaS, i), k);
 }
 
+/** Work fused into the RF passes. */
+export interface RecursiveFilterHooks {
+  /** Makes the input of rows [from, to) as the first horizontal pass reaches them (see LineHook). */
+  firstRows?: LineHook;
+  /** RGB, 8-bit, packed rows: the first horizontal pass takes UNIT[input[i]] as its input rather than o's contents. */
+  input?: Uint8Array;
+}
+
 /**
- * RF on `o` (ch interleaved channels); weights(i, 'rows' | 'cols') gives the weights of iteration i's
- * horizontal or vertical passes.
+ * RF on `o` (ch interleaved channels, rows `pitch` values apart); weights(i, 'rows' | 'cols') gives the weights of
+ * iteration i's horizontal or vertical passes, indexed y·wPitch + x.
  */
-export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number): Step[] {
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}, pitch = width * ch, wPitch = width): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;
   for (let i = 0; i < ITERATIONS; i++) {
     const wH = weights(i, 'rows');
     const wV = weights(i, 'cols');
+    const before = i === 0 ? hooks.firstRows : undefined;
+    const input = i === 0 ? hooks.input : undefined;
     steps.push({
       axis: 'rows',
       run(y0, y1) {
         row ??= new Float32Array(width * ROW_GROUP);
-        recursiveRows(o, ch, width, wH, row, y0, y1);
+        recursiveRows(o, ch, width, wH, row, y0, y1, before, pitch, wPitch, input);
       },
     });
     steps.push({
       axis: 'cols',
       run(x0, x1) {
         strip ??= new Float32Array(height * RF_STRIP);
-        recursiveColumns(o, ch, width, height, wV, strip, x0, x1);
+        recursiveColumns(o, ch, width, height, wV, strip, x0, x1, pitch, wPitch);
       },
     });
   }

@@ -115,30 +115,30 @@ export function rowCoordinatePair(px: Uint8Array, width_: number, k_: number, ya
  * once and each pixel's value is kept for the next step (read as t.table, t.h… at every weight, the power was
  * ~15% slower).
  */
-export function rowWeightsGrey(img: Float32Array, width_: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number): void {
-  const width = width_ | 0;
+export function rowWeightsGrey(img: Float32Array, width_: number, k: number, t: PowerTable, out: Float32Array, y0: number, y1: number, outPitch_ = width_): void {
+  const width = width_ | 0, outPitch = outPitch_ | 0;
   const { table, lnA, h, invH } = t;
   const one = powerWith(table, lnA, h, invH, 1);
   for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    out[row] = one;
+    const row = y * width, at = y * outPitch;
+    out[at] = one;
     let prev = img[row];
     for (let x = 1; x < width; x++) {
       const v = img[row + x];
-      out[row + x] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(v - prev)))));
+      out[at + x] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(v - prev)))));
       prev = v;
     }
   }
 }
 
-/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey). */
-export function columnWeightsGrey(img: Float32Array, width_: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number): void {
-  const width = width_ | 0;
+/** RF weights down columns [x0, x1) of a one-channel float image (see rowWeightsGrey), row y's at out[y·outPitch..]. */
+export function columnWeightsGrey(img: Float32Array, width_: number, height: number, k: number, t: PowerTable, out: Float32Array, x0: number, x1: number, outPitch_ = width_): void {
+  const width = width_ | 0, outPitch = outPitch_ | 0;
   const { table, lnA, h, invH } = t;
   out.fill(powerWith(table, lnA, h, invH, 1), x0, x1);
   for (let y = 1; y < height; y++) {
-    const row = y * width;
-    for (let i = row + x0; i < row + x1; i++) out[i] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
+    const row = y * width, d = y * (outPitch - width);
+    for (let i = row + x0; i < row + x1; i++) out[i + d] = powerWith(table, lnA, h, invH, f(1 + f(k * Math.abs(f(img[i] - img[i - width])))));
   }
 }
 
@@ -309,36 +309,41 @@ export class KeyedWeights implements Weights {
 }
 
 /**
- * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
- * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0); with `unit`, the rows' unit values (u8/255,
- * as UNIT) too. The row above is read from the input, so a range of rows needs nothing from another range. A key
- * is at most 3·255 = 765, so 16 bits hold it: half the bytes of 32-bit keys to fault in and to read in every pass.
+ * |d| of an int32 d > −2^31 by its sign mask, which keysRgb's loop computes ~12% faster than with Math.abs (1 MP of
+ * keys in groups of 8 rows 7.5 → 6.6 ms, medians of 25 alternate runs in one process; smooth's first step 12.7 →
+ * 11.8 and 12.3 → 12.2 ms medians, 12.2 → 11.5 and 12.2 → 11.6 minima, same-process A/B, 20 rounds, astronaut and
+ * coffee).
  */
-export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number, unit?: Float32Array): void {
-  const u = UNIT;
+function absInt(d: number): number {
+  const m = d >> 31;
+  return (d ^ m) - m;
+}
+
+/**
+ * The keys of KeyedWeights for rows [y0, y1) of 8-bit RGB, in one pass over their pixels: Σc |Δ| to the pixel on the
+ * left into nH (0 at x = 0) and to the pixel above into nV (0 at y = 0). The row above is read from the input, so a
+ * range of rows needs nothing from another range. A key is at most 3·255 = 765, so 16 bits hold it: half the bytes of
+ * 32-bit keys to fault in and to read in every pass. One loop per row does both, each pixel's channels loaded once
+ * (its own loop for nV before: keys of 1 MP 13.6 → 11.4 ms, medians of 25 alternate runs in one process). The unit
+ * values u8/255 are not stored here: the first pass reads the input itself (see rgbSweep4From).
+ */
+export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint16Array, y0: number, y1: number): void {
   const up = width * 3;
   for (let y = y0; y < y1; y++) {
     const row = y * width;
-    if (y === 0) nV.fill(0, 0, width);
-    else for (let x = 0, p = row * 3; x < width; x++, p += 3) nV[row + x] = Math.abs(px[p] - px[p - up]) + Math.abs(px[p + 1] - px[p + 1 - up]) + Math.abs(px[p + 2] - px[p + 2 - up]);
-    nH[row] = 0;
-    // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let p = row * 3;
+    // Row 0 has no row above: its keys there are 0, which a row compared with itself gives.
+    let q = y === 0 ? p : p - up;
+    // Each pixel's channels in locals, kept as the next pixel's left neighbour.
     let r0 = px[p], g0 = px[p + 1], b0 = px[p + 2];
-    if (unit) {
-      unit[p] = u[r0];
-      unit[p + 1] = u[g0];
-      unit[p + 2] = u[b0];
-    }
+    nH[row] = 0;
+    nV[row] = absInt(r0 - px[q]) + absInt(g0 - px[q + 1]) + absInt(b0 - px[q + 2]);
     for (let x = 1; x < width; x++) {
       p += 3;
+      q += 3;
       const r = px[p], g = px[p + 1], b = px[p + 2];
-      nH[row + x] = Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0);
-      if (unit) {
-        unit[p] = u[r];
-        unit[p + 1] = u[g];
-        unit[p + 2] = u[b];
-      }
+      nH[row + x] = absInt(r - r0) + absInt(g - g0) + absInt(b - b0);
+      nV[row + x] = absInt(r - px[q]) + absInt(g - px[q + 1]) + absInt(b - px[q + 2]);
       r0 = r;
       g0 = g;
       b0 = b;
@@ -359,6 +364,33 @@ export function keysRgb(px: Uint8Array, width: number, nH: Uint16Array, nV: Uint
  * the spec's.
  */
 
+/**
+ * Work a caller fuses into a horizontal RF pass: it makes the input (and keys) of rows [from, to) just before the
+ * pass filters them, while they are in cache, instead of a pass of its own over the whole image (see smooth.ts).
+ */
+export type LineHook = (from: number, to: number) => void;
+
+/**
+ * Samples a row (≥ width) for a grey float image that the RF sweeps down its columns: a row pitch whose multiples up
+ * to 8 rows stay ≥ 32 bytes away from a multiple of 4 KiB. A column sweep stores eight samples of a row and then
+ * loads those of the next: where the rows are 4 KiB apart (width 1024), each load looks to the CPU as if it might
+ * depend on the stores just made (their addresses agree in their low 12 bits) and waits. detail's vertical passes
+ * at 1024 wide took 3.6, 4.2, 4.1 ms per megapixel against 2.5, 3.4, 3.4 at widths 1000 and 1040 (same process,
+ * medians of 10); with the pitch 1032, 4.3/4.8/4.8 → 3.1/4.1/3.9 ms (medians; minima 3.2/3.9/3.8 → 2.7/3.6/3.4) in a
+ * same-process A/B at 1024², 15 rounds, and on coffee at 1024² minima 4.2/5.0/4.9 → 2.7/3.6/3.6 (a noisy run). Most
+ * widths keep their pitch; the others get a few samples of padding (1024 → 1032, 512 → 516, 1536 → 1540).
+ */
+export function greyPitch(width: number): number {
+  for (let p = width; ; p++) {
+    let clear = true;
+    for (let k = 1; k <= 8 && clear; k++) {
+      const d = (k * p * 4) % 4096;
+      clear = d >= 32 && d <= 4096 - 32;
+    }
+    if (clear) return p;
+  }
+}
+
 /** Rows filtered together: their recursions are independent, so the CPU overlaps them instead of waiting. */
 export const ROW_GROUP = 8;
 
@@ -366,20 +398,27 @@ export const ROW_GROUP = 8;
  * Horizontal RF pass over rows [y0, y1) of `o` (1 or 3 interleaved channels); `weights` gives each sample's weight and w is
  * scratch of ROW_GROUP·W floats for the weights.
  */
-export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number): void {
-  const stride = width * ch;
+export function recursiveRows(o: Float32Array, ch: number, width: number, weights: Weights, w: Float32Array, y0: number, y1: number, before?: LineHook, pitch = width * ch, wPitch = width, input?: Uint8Array): void {
+  const stride = pitch;
   for (let g = y0; g < y1; g += ROW_GROUP) {
     const rows = Math.min(ROW_GROUP, y1 - g);
     const base = g * stride;
+    before?.(g, g + rows);
     if (ch === 3 && rows === 8 && weights instanceof KeyedWeights) {
       // Keyed weights (smooth) are one table read away: the sweeps read them from the keys, with no weight pass.
       // Other RGB weights (only the tests use them) take the plain loops below.
       const { n: keys, table } = weights;
-      rgbLines4(o, keys, table, width, base, 3, stride, g * width, width, 1);
-      rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * width, width, 1);
+      if (input) {
+        rgbLines4From(o, input, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
+        rgbLines4From(o, input, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
+      } else {
+        rgbLines4(o, keys, table, width, base, 3, stride, g * wPitch, wPitch, 1);
+        rgbLines4(o, keys, table, width, base + 4 * stride, 3, stride, (g + 4) * wPitch, wPitch, 1);
+      }
       continue;
     }
-    for (let k = 0; k < rows; k++) weights.fill((g + k) * width, width, w, k * width);
+    if (input) for (let i = base, e = base + rows * stride, u = UNIT; i < e; i++) o[i] = u[input[i]];
+    for (let k = 0; k < rows; k++) weights.fill((g + k) * wPitch, width, w, k * width);
     if (ch === 1 && rows === 8) {
       greyLines8(o, w, width, base, 1, stride, 0, width, 1);
     } else if (ch === 3) {
@@ -502,6 +541,69 @@ function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, coun
  * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
  * sweep uses the weight of each sample, the anticausal one that of the sample after it.
  */
+/**
+ * rgbLines4 whose causal sweep reads its samples as UNIT[px[i]] (8-bit input at the same index as o, the first pass
+ * of smooth) and writes them to o: the unit values are never stored before they are filtered.
+ */
+function rgbLines4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
+  rgbSweep4From(o, px, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
+  rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
+}
+
+/**
+ * rgbSweep4 reading each sample as UNIT[px[i]], the first ones included (which it writes to o as they are). Storing
+ * the unit values in keysRgb cost ~2.2 ms of its ~6.9 at 1 MP; smooth's first step 12.2 → 11.0 and 11.8 → 11.3 ms
+ * without them (medians; minima 11.7 → 10.7, 11.3 → 11.0; same-process A/B, 20 rounds, astronaut and coffee).
+ */
+function rgbSweep4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
+  const u = UNIT;
+  const q2 = 2 * qLine, q3 = 3 * qLine;
+  for (let k = 0, r = p; k < 4; k++, r += stride) {
+    o[r] = u[px[r]];
+    o[r + 1] = u[px[r + 1]];
+    o[r + 2] = u[px[r + 2]];
+  }
+  let a0 = o[p], a1 = o[p + 1], a2 = o[p + 2];
+  let b0 = o[p + stride], b1 = o[p + stride + 1], b2 = o[p + stride + 2];
+  let c0 = o[p + 2 * stride], c1 = o[p + 2 * stride + 1], c2 = o[p + 2 * stride + 2];
+  let d0 = o[p + 3 * stride], d1 = o[p + 3 * stride + 1], d2 = o[p + 3 * stride + 2];
+  for (let i = 0; i < count; i++, q += dq) {
+    p += dp;
+    let v = table[keys[q]];
+    let r = p;
+    let s = u[px[r]];
+    o[r] = a0 = f(s + (a0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = a1 = f(s + (a1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = a2 = f(s + (a2 - s) * v);
+    v = table[keys[q + qLine]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = b0 = f(s + (b0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = b1 = f(s + (b1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = b2 = f(s + (b2 - s) * v);
+    v = table[keys[q + q2]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = c0 = f(s + (c0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = c1 = f(s + (c1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = c2 = f(s + (c2 - s) * v);
+    v = table[keys[q + q3]];
+    r += stride;
+    s = u[px[r]];
+    o[r] = d0 = f(s + (d0 - s) * v);
+    s = u[px[r + 1]];
+    o[r + 1] = d1 = f(s + (d1 - s) * v);
+    s = u[px[r + 2]];
+    o[r + 2] = d2 = f(s + (d2 - s) * v);
+  }
+}
+
 function rgbLines4(o: Float32Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
   rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
   rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
@@ -527,7 +629,7 @@ function rgbSweep1(o: Float32Array, w: Float32Array, count: number, p: number, d
   }
 }
 
-/** The RF sweeps of columns [x, x + cols) of a grey image, row by row; their weights are w[y·RF_STRIP + j0 + j]. */
+/** The RF sweeps of columns [x, x + cols) of a grey image (`width` samples a row), row by row; their weights are w[y·RF_STRIP + j0 + j]. */
 function greyColumns(o: Float32Array, w: Float32Array, width: number, height: number, x: number, cols: number, j0: number): void {
   for (let y = 1; y < height; y++) {
     for (let j = 0, p = y * width + x, t = y * RF_STRIP + j0; j < cols; j++, p++, t++) o[p] = f(o[p] + ((o[p - width] - o[p]) * w[t]));
@@ -546,28 +648,28 @@ export const RF_STRIP = 64;
  * four RGB or eight grey columns at a time with the previous samples in locals (rgbLines4, greyLines8): the
  * columns of a group share each cache line read, and their recursions overlap.
  */
-export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number): void {
+export function recursiveColumns(o: Float32Array, ch: number, width: number, height: number, weights: Weights, w: Float32Array, x0: number, x1: number, pitch = width * ch, wPitch = width): void {
   if (ch === 3 && weights instanceof KeyedWeights) {
     // As in recursiveRows: four columns at a time read their weights from the keys; the rest go the general way.
     const { n: keys, table } = weights;
-    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, width * 3, 3, x0, 1, width);
+    for (; x0 + 4 <= x1; x0 += 4) rgbLines4(o, keys, table, height, x0 * 3, pitch, 3, x0, 1, wPitch);
   }
   if (ch === 1 && weights instanceof SquaringWeights) {
     // As in recursiveRows: full-size weights are read where they are, eight columns at a time.
     for (; x0 + 8 <= x1; x0 += 8) {
-      weights.prepareStrided(x0, width, height, 8);
-      greyLines8(o, weights.w, height, x0, width, 1, x0, 1, width);
+      weights.prepareStrided(x0, wPitch, height, 8);
+      greyLines8(o, weights.w, height, x0, pitch, 1, x0, 1, wPitch);
     }
   }
   for (let xs = x0; xs < x1; xs += RF_STRIP) {
     const cols = Math.min(RF_STRIP, x1 - xs);
-    for (let y = 1; y < height; y++) weights.fill(y * width + xs, cols, w, y * RF_STRIP);
+    for (let y = 1; y < height; y++) weights.fill(y * wPitch + xs, cols, w, y * RF_STRIP);
     let j = 0;
     if (ch === 3) {
-      for (; j < cols; j++) rgbLines1(o, w, height, (xs + j) * 3, width * 3, j, RF_STRIP);
+      for (; j < cols; j++) rgbLines1(o, w, height, (xs + j) * 3, pitch, j, RF_STRIP);
     } else {
-      for (; j + 8 <= cols; j += 8) greyLines8(o, w, height, xs + j, width, 1, j, 1, RF_STRIP);
-      if (j < cols) greyColumns(o, w, width, height, xs + j, cols - j, j);
+      for (; j + 8 <= cols; j += 8) greyLines8(o, w, height, xs + j, pitch, 1, j, 1, RF_STRIP);
+      if (j < cols) greyColumns(o, w, pitch, height, xs + j, cols - j, j);
     }
   }
 }

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { renderStyles } from '../../src/filters/render.js';
 import {
   UNIT, PEN_ROWS, addColumnWindowSizesRgb, addRowWindowSizesRgb, boxRadius, columnCoordinateLines, columnWeightsGrey, keysRgb, iterationSigma, rangeScale, rowCoordinateLines,
-  rowWeightsGrey, SENTINELS, STRIP, windowBounds,
+  rowWeightsGrey, SENTINELS, STRIP, windowBounds, greyPitch,
 } from '../../src/filters/domain-transform.js';
 import { firstIterationPowers, iterationFeedback, keyedWeights, normalizedConvolutionSteps, recursiveFilterSteps, squaringWeights } from '../../src/filters/domain-filter.js';
 import { MapWorkspace, runSteps } from '../../src/filters/workspace.js';
 import { watercolorSteps } from '../../src/filters/watercolor.js';
+import { STAGES } from '../../src/filters/stages.js';
 import { resolveParams } from '../../src/filters/registry.js';
 import { BAND, floorQuotient, roundQuotient } from '../../src/filters/oil-painting.js';
 import { fastSrgb8, recolorRange, srgb8, SRGB8_STEPS, SRGB8_THRESHOLD } from '../../src/filters/color-space.js';
@@ -66,6 +67,52 @@ test('the RF passes with squared float32 weights equal the straightforward recur
   }
 });
 
+test('the RF passes over rows (and weights) a padded pitch apart equal the passes over packed rows, grey and RGB, split or whole', () => {
+  for (const [w, h, pad] of [[37, 23, 5], [16, 40, 16], [1, 9, 7], [70, 2, 1], [24, 17, 8]] as const) {
+    const img = sample(w, h, 7 * w + h);
+    const rgb = ref.toUnit(img.data, w, h);
+    for (const I of [rgb, rgb.map((row) => row.map((px) => [px[1]]))]) {
+      const ch = I[0][0].length;
+      const steps = ref.domainSteps(I, rangeScale(10, 0.15));
+      const a0 = iterationFeedback(10, 0);
+      const weights = () => squaringWeights(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d)), Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d)));
+      const packed = Float32Array.from(I.flat(2));
+      for (const step of recursiveFilterSteps(packed, ch, w, h, weights(), 10)) step.run(0, step.axis === 'rows' ? h : w);
+      // The weights' rows padded too (wPitch = W + pad), their padding NaN as well.
+      const padded = (a: Float32Array) => {
+        const b = new Float32Array((w + pad) * h).fill(NaN);
+        for (let y = 0; y < h; y++) b.set(a.subarray(y * w, (y + 1) * w), y * (w + pad));
+        return b;
+      };
+      const paddedWeights = () => squaringWeights(padded(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d))), padded(Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d))));
+      for (const [split, wPad] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const pitch = w * ch + pad;
+        // The padding holds NaN: a pass that read it would spread it.
+        const o = new Float32Array(pitch * h).fill(NaN);
+        for (let y = 0; y < h; y++) o.set(I[y].flat(), y * pitch);
+        const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+        const ws = wPad ? paddedWeights() : weights();
+        for (const step of recursiveFilterSteps(o, ch, w, h, ws, 10, {}, pitch, wPad ? w + pad : w)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+        for (let y = 0; y < h; y++) {
+          assert.deepEqual(Array.from(o.subarray(y * pitch, y * pitch + w * ch)), Array.from(packed.subarray(y * w * ch, (y + 1) * w * ch)), `${w}×${h}×${ch} pad ${pad} weights padded ${wPad} row ${y}`);
+          assert.ok(o.subarray(y * pitch + w * ch, (y + 1) * pitch).every((v) => Number.isNaN(v)), `${w}×${h}×${ch} pad ${pad}: padding written`);
+        }
+      }
+    }
+  }
+});
+
+test('greyPitch keeps the width unless rows up to 8 apart come within 32 bytes of a multiple of 4 KiB', () => {
+  const clear = (p: number) => [1, 2, 3, 4, 5, 6, 7, 8].every((k) => { const d = (k * p * 4) % 4096; return d >= 32 && d <= 4064; });
+  for (let w = 1; w <= 5000; w++) {
+    const p = greyPitch(w);
+    assert.ok(p >= w && clear(p), `width ${w}: pitch ${p}`);
+    for (let q = w; q < p; q++) assert.ok(!clear(q), `width ${w}: ${q} would do`);
+  }
+  assert.equal(greyPitch(1000), 1000);
+  assert.equal(greyPitch(1024), 1032);
+});
+
 test('the grey RF weights are the float32 power a0^d of the grey domain steps, along rows and down columns, split or whole', () => {
   const rnd = random(5);
   for (const [w, h, sigmaS, sigmaR] of [[41, 29, 10, 0.15], [7, 50, 60, 0.01], [50, 3, 1, 1], [1, 8, 200, 0.5]] as const) {
@@ -79,6 +126,14 @@ test('the grey RF weights are the float32 power a0^d of the grey domain steps, a
       const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
       for (const [y0, y1] of cut(h)) rowWeightsGrey(img, w, k, firstIterationPowers(sigmaS), wH, y0, y1);
       for (const [x0, x1] of cut(w)) columnWeightsGrey(img, w, h, k, firstIterationPowers(sigmaS), wV, x0, x1);
+      // Into rows 3 samples longer: the same weights, the padding untouched.
+      const pH = new Float32Array((w + 3) * h).fill(-1), pV = new Float32Array((w + 3) * h).fill(-1);
+      for (const [y0, y1] of cut(h)) rowWeightsGrey(img, w, k, firstIterationPowers(sigmaS), pH, y0, y1, w + 3);
+      for (const [x0, x1] of cut(w)) columnWeightsGrey(img, w, h, k, firstIterationPowers(sigmaS), pV, x0, x1, w + 3);
+      for (let y = 0; y < h; y++) {
+        assert.deepEqual([Array.from(pH.subarray(y * (w + 3), y * (w + 3) + w)), Array.from(pV.subarray(y * (w + 3), y * (w + 3) + w))], [Array.from(wH.subarray(y * w, (y + 1) * w)), Array.from(wV.subarray(y * w, (y + 1) * w))]);
+        assert.deepEqual([Array.from(pH.subarray(y * (w + 3) + w, (y + 1) * (w + 3))), Array.from(pV.subarray(y * (w + 3) + w, (y + 1) * (w + 3)))], [[-1, -1, -1], [-1, -1, -1]]);
+      }
       let off = 0;
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
         const i = y * w + x;
@@ -99,8 +154,14 @@ test('the RF sweeps that read keyed weights from the keys equal the general swee
   for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01]] as const) {
     const img = sample(w, h, w + 3 * h);
     const nH = new Uint16Array(w * h), nV = new Uint16Array(w * h);
-    const unit = new Float32Array(w * h * 3);
-    keysRgb(img.data, w, nH, nV, 0, h, unit);
+    const unit = Float32Array.from(img.data, (v) => UNIT[v]);
+    keysRgb(img.data, w, nH, nV, 0, h);
+    const d = img.data;
+    const sad = (i: number, j: number) => Math.abs(d[i] - d[j]) + Math.abs(d[i + 1] - d[j + 1]) + Math.abs(d[i + 2] - d[j + 2]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      assert.deepEqual([nH[i], nV[i]], [x > 0 ? sad(i * 3, i * 3 - 3) : 0, y > 0 ? sad(i * 3, (i - w) * 3) : 0], `keys at ${x},${y}`);
+    }
     // Keys of two ranges of rows (as the parallel renderer cuts them) are the keys of the whole.
     const nH2 = new Uint16Array(w * h), nV2 = new Uint16Array(w * h);
     for (const [y0, y1] of [[0, h >> 1], [h >> 1, h]]) keysRgb(img.data, w, nH2, nV2, y0, y1);
@@ -121,6 +182,29 @@ test('the RF sweeps that read keyed weights from the keys equal the general swee
     };
     const want = run(plain, false);
     for (const split of [false, true]) assert.deepEqual(run(keyed, split), want, `${w}×${h} split ${split}`);
+  }
+});
+
+test("smooth's fused steps (keys made as the first pass reaches their rows, which reads the 8-bit input itself) equal the plain sequence, split or whole", () => {
+  // Heights that are and are not multiples of the row groups, and ranges cut anywhere.
+  for (const [w, h, sigmaS, sigmaR] of [[37, 23, 60, 0.4], [16, 40, 5, 0.1], [1, 9, 60, 0.4], [70, 2, 10, 0.15], [9, 17, 200, 0.01], [8, 1, 60, 0.4]] as const) {
+    const img = sample(w, h, 5 * w + h);
+    const k = rangeScale(sigmaS, sigmaR);
+    // The plain sequence: every key and unit value first, then the six passes, then |O·255| rounded and saturated.
+    const nH = new Uint16Array(w * h), nV = new Uint16Array(w * h);
+    const o = new Float32Array(w * h * 3);
+    keysRgb(img.data, w, nH, nV, 0, h);
+    o.set(Array.from(img.data, (v) => UNIT[v]));
+    for (const step of recursiveFilterSteps(o, 3, w, h, keyedWeights(nH, nV, sigmaS, k), sigmaS)) step.run(0, step.axis === 'rows' ? h : w);
+    const want = Array.from(Uint8ClampedArray.from(o, (v) => Math.abs(f(v * 255))));
+    for (const split of [false, true]) {
+      const ws = new MapWorkspace();
+      ws.put('rgb', 'u8', img.data);
+      const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
+      const steps = STAGES.smooth(ws, w, h, resolveParams('smooth', { sigmaS, sigmaR }), { greyInput: false });
+      for (const step of steps) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+      assert.deepEqual(Array.from(ws.get('out', 'u8', w * h * 3)), want, `${w}×${h} split ${split}`);
+    }
   }
 });
 

@@ -47,6 +47,22 @@ test('RGBA and grey inputs and non-default parameters go through the parallel pa
   }
 });
 
+test('detail at a width whose rows it pads (see greyPitch) gives the single-thread result on two and three threads', async () => {
+  const photo = await photoRgb('astronaut');
+  // 256 and 1024 wide: rows of 1 and 4 KiB, padded to 260 and 1032 samples.
+  for (const [w, h] of [[256, 61], [1024, 9]] as const) {
+    const img = image(w, h, 3, (x, y, c) => photo.data[((y * 3) % photo.height * photo.width + (x % photo.width)) * 3 + c]);
+    const req = [{ style: 'detail' as const }, { style: 'detail' as const, params: { sigmaS: 60, sigmaR: 0.5 } }];
+    for (const threads of [2, 3]) {
+      for (const r of req) {
+        const a = renderStyles(img, [r]).get('detail')!;
+        const b = (await renderStylesParallel(img, [r], { threads })).get('detail')!;
+        assert.ok(Buffer.from(a.data).equals(Buffer.from(b.data)), `${w}×${h} ${JSON.stringify(r.params ?? {})} with ${threads} threads differs`);
+      }
+    }
+  }
+});
+
 test('a bad thread count is refused with a clear message', async () => {
   await assert.rejects(renderStylesParallel(image(2, 2, 3, () => 0), ALL, { threads: 0 }), /threads must be an integer from 1 to 64/);
 });
