@@ -537,11 +537,6 @@ function rgbSweep4(o: Float32Array, keys: Uint16Array, table: Float32Array, coun
 }
 
 /**
- * The RF sweeps of four RGB lines at once with keyed weights: sample x of line k at o[base + k·stride + x·step]
- * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
- * sweep uses the weight of each sample, the anticausal one that of the sample after it.
- */
-/**
  * rgbLines4 whose causal sweep reads its samples as UNIT[px[i]] (8-bit input at the same index as o, the first pass
  * of smooth) and writes them to o: the unit values are never stored before they are filtered.
  */
@@ -604,6 +599,11 @@ function rgbSweep4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table
   }
 }
 
+/**
+ * The RF sweeps of four RGB lines at once with keyed weights: sample x of line k at o[base + k·stride + x·step]
+ * (rows: step 3, stride 3W; columns: step 3W, stride 3), its key at keys[kBase + k·kLine + x·kStep]. The causal
+ * sweep uses the weight of each sample, the anticausal one that of the sample after it.
+ */
 function rgbLines4(o: Float32Array, keys: Uint16Array, table: Float32Array, n: number, base: number, step: number, stride: number, kBase: number, kLine: number, kStep: number): void {
   rgbSweep4(o, keys, table, n - 1, base, step, stride, kBase + kStep, kStep, kLine);
   rgbSweep4(o, keys, table, n - 1, base + (n - 1) * step, -step, stride, kBase + (n - 1) * kStep, -kStep, kLine);
