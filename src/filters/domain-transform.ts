@@ -548,7 +548,10 @@ function rgbLines4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table
 /**
  * rgbSweep4 reading each sample as UNIT[px[i]], the first ones included (which it writes to o as they are). Storing
  * the unit values in keysRgb cost ~2.2 ms of its ~6.9 at 1 MP; smooth's first step 12.2 → 11.0 and 11.8 → 11.3 ms
- * without them (medians; minima 11.7 → 10.7, 11.3 → 11.0; same-process A/B, 20 rounds, astronaut and coffee).
+ * without them (medians; minima 11.7 → 10.7, 11.3 → 11.0; same-process A/B, 20 rounds, astronaut and coffee). A copy
+ * of rgbSweep4 but for where a sample comes from, kept for that: converting each group of rows into o just before
+ * the plain sweep (recursiveRows' loop for other weights) took the step from 11.2–11.3 to 14.4–15.0 ms (medians of
+ * 11, five alternating process pairs on one vCPU, astronaut 1024², session 7).
  */
 function rgbSweep4From(o: Float32Array, px: Uint8Array, keys: Uint16Array, table: Float32Array, count: number, p: number, dp: number, stride: number, q: number, dq: number, qLine: number): void {
   const u = UNIT;
