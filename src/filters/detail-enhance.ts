@@ -47,7 +47,7 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       },
     },
     { axis: 'cols', run: (x0, x1) => columnWeightsGrey(lum, width, height, k, powers, wV, x0, x1, pitch) },
-    ...recursiveFilterSteps(base, 1, width, height, squaringWeights(wH, wV), p.sigmaS, {}, pitch, pitch),
+    ...recursiveFilterSteps(base, 1, width, height, squaringWeights(wH, wV), {}, pitch, pitch),
     {
       axis: 'rows',
       run(y0, y1) {

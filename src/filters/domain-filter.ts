@@ -3,7 +3,7 @@
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
 import { ROW_GROUP, RF_STRIP, BoxScratch, type LineHook, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
-import type { Axis, Step, Workspace } from './workspace.js';
+import type { Axis, Step } from './workspace.js';
 
 export const ITERATIONS = 3;
 
@@ -42,7 +42,7 @@ export interface RecursiveFilterHooks {
  * RF on `o` (ch interleaved channels, rows `pitch` values apart); weights(i, 'rows' | 'cols') gives the weights of
  * iteration i's horizontal or vertical passes, indexed y·wPitch + x.
  */
-export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, sigmaS: number, hooks: RecursiveFilterHooks = {}, pitch = width * ch, wPitch = width): Step[] {
+export function recursiveFilterSteps(o: Float32Array, ch: number, width: number, height: number, weights: (i: number, axis: Axis) => Weights, hooks: RecursiveFilterHooks = {}, pitch = width * ch, wPitch = width): Step[] {
   const steps: Step[] = [];
   let row: Float32Array | null = null;
   let strip: Float32Array | null = null;

@@ -65,7 +65,7 @@ export function rowCoordinateLines(px: Uint8Array, width: number, k: number, out
  * additions (an add and a rounding per pixel): the two chains overlap (watercolor's row step ~15% faster than
  * one row at a time). yb may equal ya (an odd row out): both halves then write the same values.
  */
-export function rowCoordinatePair(px: Uint8Array, width_: number, k_: number, ya: number, yb: number, out: Float32Array, atA_: number, atB_: number, unit?: Float32Array): void {
+function rowCoordinatePair(px: Uint8Array, width_: number, k_: number, ya: number, yb: number, out: Float32Array, atA_: number, atB_: number, unit?: Float32Array): void {
   // Converted once: a parameter used in the loop as it comes is checked and converted at every use.
   const width = width_ | 0, atA = atA_ | 0, atB = atB_ | 0;
   const k = Math.max(k_, 0);

@@ -30,7 +30,7 @@ export function smoothSteps(ws: Workspace, width: number, height: number, p: Sty
     // astronaut and on coffee alike), ~0.5 ms of it the fusion, the rest keysRgb's one loop. With every buffer in L3
     // the passes are bound by their arithmetic more than by memory. The first pass reads I = rgb/255 from the
     // input itself, never stored before it is filtered (see rgbSweep4From).
-    ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), p.sigmaS, {
+    ...recursiveFilterSteps(o, 3, width, height, keyedWeights(nH, nV, p.sigmaS, k), {
       firstRows: (y0, y1) => keysRgb(rgb, width, nH, nV, y0, y1),
       input: rgb,
     }),

@@ -54,7 +54,7 @@ test('the RF passes with squared float32 weights equal the straightforward recur
         const wH = Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d));
         const wV = Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d));
         const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-        for (const step of recursiveFilterSteps(o, ch, w, h, squaringWeights(wH, wV), sigmaS)) {
+        for (const step of recursiveFilterSteps(o, ch, w, h, squaringWeights(wH, wV))) {
           for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
         }
         assert.deepEqual(Array.from(o), want, `${w}×${h}×${ch} split ${split}`);
@@ -77,7 +77,7 @@ test('the RF passes over rows (and weights) a padded pitch apart equal the passe
       const a0 = iterationFeedback(10, 0);
       const weights = () => squaringWeights(Float32Array.from(steps.hz.flat(), (d) => Math.pow(a0, d)), Float32Array.from(steps.vt.flat(), (d) => Math.pow(a0, d)));
       const packed = Float32Array.from(I.flat(2));
-      for (const step of recursiveFilterSteps(packed, ch, w, h, weights(), 10)) step.run(0, step.axis === 'rows' ? h : w);
+      for (const step of recursiveFilterSteps(packed, ch, w, h, weights())) step.run(0, step.axis === 'rows' ? h : w);
       // The weights' rows padded too (wPitch = W + pad), their padding NaN as well.
       const padded = (a: Float32Array) => {
         const b = new Float32Array((w + pad) * h).fill(NaN);
@@ -92,7 +92,7 @@ test('the RF passes over rows (and weights) a padded pitch apart equal the passe
         for (let y = 0; y < h; y++) o.set(I[y].flat(), y * pitch);
         const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
         const ws = wPad ? paddedWeights() : weights();
-        for (const step of recursiveFilterSteps(o, ch, w, h, ws, 10, {}, pitch, wPad ? w + pad : w)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
+        for (const step of recursiveFilterSteps(o, ch, w, h, ws, {}, pitch, wPad ? w + pad : w)) for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
         for (let y = 0; y < h; y++) {
           assert.deepEqual(Array.from(o.subarray(y * pitch, y * pitch + w * ch)), Array.from(packed.subarray(y * w * ch, (y + 1) * w * ch)), `${w}×${h}×${ch} pad ${pad} weights padded ${wPad} row ${y}`);
           assert.ok(o.subarray(y * pitch + w * ch, (y + 1) * pitch).every((v) => Number.isNaN(v)), `${w}×${h}×${ch} pad ${pad}: padding written`);
@@ -175,7 +175,7 @@ test('the RF sweeps that read keyed weights from the keys equal the general swee
     const run = (weights: typeof keyed, split: boolean) => {
       const o = Float32Array.from(unit);
       const cut = (n: number) => (split ? [[0, n >> 1], [n >> 1, n]] : [[0, n]]);
-      for (const step of recursiveFilterSteps(o, 3, w, h, weights, sigmaS)) {
+      for (const step of recursiveFilterSteps(o, 3, w, h, weights)) {
         for (const [a, b] of cut(step.axis === 'rows' ? h : w)) step.run(a, b);
       }
       return Array.from(o);
@@ -195,7 +195,7 @@ test("smooth's fused steps (keys made as the first pass reaches their rows, whic
     const o = new Float32Array(w * h * 3);
     keysRgb(img.data, w, nH, nV, 0, h);
     o.set(Array.from(img.data, (v) => UNIT[v]));
-    for (const step of recursiveFilterSteps(o, 3, w, h, keyedWeights(nH, nV, sigmaS, k), sigmaS)) step.run(0, step.axis === 'rows' ? h : w);
+    for (const step of recursiveFilterSteps(o, 3, w, h, keyedWeights(nH, nV, sigmaS, k))) step.run(0, step.axis === 'rows' ? h : w);
     const want = Array.from(Uint8ClampedArray.from(o, (v) => Math.abs(f(v * 255))));
     for (const split of [false, true]) {
       const ws = new MapWorkspace();
