@@ -94,7 +94,13 @@ it('a render worker started after the pin has its young generation at full size 
   };
   // Two semi-spaces of SEMI_SPACE_MB each.
   assert.equal(probe(true), 2 * SEMI_SPACE_MB);
-  assert.ok(probe(false) < 2 * SEMI_SPACE_MB, 'without the pin V8 starts it smaller (else this test proves nothing)');
+  // The control: without the pin V8 starts it smaller. Once in a fresh clone's full run a scavenge during the
+  // worker's start-up had already grown it to full size (30 probes in a row here did not), so the control is
+  // given five tries to show the smaller start; the pinned probe above gets one.
+  const unpinned: number[] = [];
+  do unpinned.push(probe(false));
+  while (unpinned.at(-1)! >= 2 * SEMI_SPACE_MB && unpinned.length < 5);
+  assert.ok(unpinned.at(-1)! < 2 * SEMI_SPACE_MB, `without the pin V8 starts it smaller (else this test proves nothing): ${unpinned.join(', ')} MB`);
 });
 
 it('with heap compaction at every full GC, a fragmented old space gives its free pages back', () => {
