@@ -35,7 +35,8 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
   const wV = ws.get('wV', 'f32', pitch * height, 'overwritten');
   const out = ws.get('out', 'u8', n * 3, 'overwritten');
   const k = rangeScale(p.sigmaS, p.sigmaR);
-  const powers = firstIterationPowers(p.sigmaS);
+  // L ≤ 100, so L/255 steps by at most 100/255 (0.4 leaves room for the rounding).
+  const powers = firstIterationPowers(p.sigmaS, k, 0.4);
   const grey = opts.greyInput === true;
   return [
     {
@@ -43,10 +44,10 @@ export function detailSteps(ws: Workspace, width: number, height: number, p: Sty
       run(y0, y1) {
         rgbToLab(rgb, y0 * width, y1 * width, INV255, lum, ab);
         for (let y = y0; y < y1; y++) base.set(lum.subarray(y * width, (y + 1) * width), y * pitch);
-        rowWeightsGrey(lum, width, k, powers, wH, y0, y1, pitch);
+        rowWeightsGrey(lum, width, powers, wH, y0, y1, pitch);
       },
     },
-    { axis: 'cols', run: (x0, x1) => columnWeightsGrey(lum, width, height, k, powers, wV, x0, x1, pitch) },
+    { axis: 'cols', run: (x0, x1) => columnWeightsGrey(lum, width, height, powers, wV, x0, x1, pitch) },
     ...recursiveFilterSteps(base, 1, width, height, squaringWeights(wH, wV), {}, pitch, pitch),
     {
       axis: 'rows',

@@ -2,7 +2,7 @@
  * The three-iteration domain-transform filters (H, V, H, V, H, V) as steps: recursive (RF) and normalised
  * convolution (NC). The kernels are in domain-transform.ts; this file only orders them and owns the scratch.
  */
-import { ROW_GROUP, RF_STRIP, BoxScratch, type LineHook, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, PowerTable, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
+import { ROW_GROUP, RF_STRIP, BoxScratch, type LineHook, boxColumns, boxRadius, boxRows, feedback, iterationSigma, KeyedWeights, StepPowers, recursiveColumns, SquaringWeights, recursiveRows, type Weights } from './domain-transform.js';
 import type { Axis, Step } from './workspace.js';
 
 export const ITERATIONS = 3;
@@ -12,9 +12,12 @@ export function iterationFeedback(sigmaS: number, i: number): number {
   return feedback(iterationSigma(sigmaS, i));
 }
 
-/** The PowerTable of iteration 0's feedback coefficient, whose weights SquaringWeights squares for the others. */
-export function firstIterationPowers(sigmaS: number): PowerTable {
-  return new PowerTable(iterationFeedback(sigmaS, 0));
+/**
+ * The StepPowers of iteration 0's feedback coefficient, whose weights SquaringWeights squares for the others, for
+ * images whose steps are at most maxStep.
+ */
+export function firstIterationPowers(sigmaS: number, k: number, maxStep: number): StepPowers {
+  return StepPowers.of(iterationFeedback(sigmaS, 0), k, maxStep);
 }
 
 /**
