@@ -10,7 +10,9 @@
 // image in a child process. Inputs: astronaut.png resized with sharp's lanczos3 to 1024×1024 (1 MP) and
 // 4000×3000 (12 MP). Single-thread times are CPU times of the process (user + system) on both sides, so other
 // load on a shared machine counts less, and the two sides alternate repeat by repeat, a style's repeats together
-// (OpenCV in a python process that stays up), so that load that comes and goes falls on both; the parallel comparison is wall-clock. Results: bench/output/filters.json.
+// (OpenCV in a python process that stays up), so that load that comes and goes falls on both. Each ratio is the
+// median of the repeats' paired ratios (our call over the OpenCV call(s) right after it); the ratio of the medians
+// and of the minima are printed too. The parallel comparison is wall-clock. Results: bench/output/filters.json.
 // Our single-thread times come from a plain Node process on the built code (bench/filters-time.mjs, which says
 // why); --in-process times them in this process instead, as sessions 1–4 did (~10% slower, the tsx loader's).
 // That child keeps a render worker's BufferPool from call to call, as the studio's workers do; --fresh-buffers
@@ -155,8 +157,12 @@ try {
     // in a worker that renders one job after another; the seeds' repeats alternate with OpenCV's three functions.
     const opencv = openCvServer(png);
     const oursTimes: Record<string, number[]> = {};
-    const cvTimes: Record<string, number[]> = {};
-    for (const g of [...GROUPS, { name: 'seeds', styles: [...SEED_STYLES], opencv: SEED_OPENCV }]) {
+    // Per group, then per OpenCV function: a group's OpenCV repeats are its own, never pooled with another group's
+    // calls of the same function (the seeds group calls the three seed functions again, perhaps in another of the
+    // host's slow or quiet stretches).
+    const cvTimes: Record<string, Record<string, number[]>> = {};
+    const groups = [...GROUPS, { name: 'four seeds (one renderStyles call)', styles: [...SEED_STYLES], opencv: SEED_OPENCV }];
+    for (const g of groups) {
       const requests = g.styles.map((style) => ({ style }));
       // One untimed call on each side first (as hyperfine's --warmup): a group's first full-size call ran 1.5–2.5×
       // its steady time on both sides (ours: V8 tiering up past what the 128×128 warm-up reached; OpenCV: its
@@ -164,25 +170,27 @@ try {
       if (oursChild) await oursChild.time(g.styles);
       else renderStyles(image, requests);
       for (const fn of [g.opencv].flat()) await opencv.time(fn);
+      const cvOfGroup: Record<string, number[]> = (cvTimes[g.name] = {});
       for (let i = 0; i < repeats; i++) {
         (oursTimes[g.name] ??= []).push(oursChild ? await oursChild.time(g.styles) : cpuSeconds(() => renderStyles(image, requests)));
-        for (const fn of [g.opencv].flat()) (cvTimes[fn] ??= []).push(await opencv.time(fn));
+        for (const fn of [g.opencv].flat()) (cvOfGroup[fn] ??= []).push(await opencv.time(fn));
       }
     }
     opencv.close();
     oursChild?.close();
-    const ours: Record<string, number> = Object.fromEntries(Object.entries(oursTimes).map(([k, v]) => [k, median(v)]));
-    const cv: Record<string, number> = Object.fromEntries(Object.entries(cvTimes).map(([k, v]) => [k, median(v)]));
-    // The ratio of the fastest repeats too: other load only ever adds time, so with several repeats the minima are
-    // the least disturbed figures of both sides (the median stays the headline, as in earlier runs).
-    const oursMin = (name: string) => Math.min(...oursTimes[name]);
-    const cvMin = (name: string) => Math.min(...cvTimes[name]);
-
-    const rows = GROUPS.map((g) => ({ ours: g.name, opencv: g.opencv, oursS: ours[g.name], opencvS: cv[g.opencv], ratio: ours[g.name] / cv[g.opencv], minRatio: oursMin(g.name) / cvMin(g.opencv) }));
-    const seedCv = SEED_OPENCV.reduce((s, k) => s + cv[k], 0);
-    const seedCvMin = SEED_OPENCV.reduce((s, k) => s + cvMin(k), 0);
-    rows.push({ ours: 'four seeds (one renderStyles call)', opencv: SEED_OPENCV.join(' + '), oursS: ours.seeds, opencvS: seedCv, ratio: ours.seeds / seedCv, minRatio: oursMin('seeds') / seedCvMin });
-    for (const r of rows) console.log(`${r.ours.padEnd(36)} ${r.oursS.toFixed(3).padStart(7)} s   ${r.opencv.padEnd(44)} ${r.opencvS.toFixed(3).padStart(7)} s   ratio ${r.ratio.toFixed(3)} (of the minima ${r.minRatio.toFixed(3)})`);
+    // The headline ratio is the median of the repeats' own ratios, each of our calls over the OpenCV call(s) timed
+    // right after it: the host's slow stretches come and go within a group's repeats and slow both sides of a pair
+    // alike, where a ratio of medians can take its two medians from different stretches. The ratio of the medians
+    // and that of the fastest repeats (other load only ever adds time) are printed beside it.
+    const rows = groups.map((g) => {
+      const ours = oursTimes[g.name];
+      const cv = ours.map((_, i) => Object.values(cvTimes[g.name]).reduce((sum, times) => sum + times[i], 0));
+      return {
+        ours: g.name, opencv: [g.opencv].flat().join(' + '), oursS: median(ours), opencvS: median(cv),
+        ratio: median(ours.map((t, i) => t / cv[i])), ratioOfMedians: median(ours) / median(cv), minRatio: Math.min(...ours) / Math.min(...cv),
+      };
+    });
+    for (const r of rows) console.log(`${r.ours.padEnd(36)} ${r.oursS.toFixed(3).padStart(7)} s   ${r.opencv.padEnd(44)} ${r.opencvS.toFixed(3).padStart(7)} s   ratio ${r.ratio.toFixed(3)} (paired; of the medians ${r.ratioOfMedians.toFixed(3)}, of the minima ${r.minRatio.toFixed(3)})`);
     // The bench itself adds about 1 to the load average; more is another process's load, which slows both sides
     // but not equally (their CPU time grows under contention): such a run is worth repeating.
     const loadAfter = loadavg()[0];
