@@ -6,6 +6,8 @@
  * exactly the float32 result, so the output matches a C float implementation bit for bit. The one exception is the
  * RF update (see RF_UPDATE below), which follows the spec's float32 arithmetic up to one rounding.
  */
+import { keepShape } from './workspace.js';
+
 const f = Math.fround;
 
 /** OpenCV's `convertTo(CV_32F, 1/255)`: u8 → float32 in [0, 1]. */
@@ -312,6 +314,7 @@ export class SquaringWeights implements Weights {
     }
   }
 }
+keepShape(new SquaringWeights(new Float32Array(0), false));
 
 /**
  * Weights of 8-bit RGB keyed by the integer sum n of |Δ| over the channels: a^(1 + k·n/255) from a table of 766.
@@ -330,6 +333,7 @@ export class KeyedWeights implements Weights {
     for (let i = 0; i < count; i++) out[at + i] = table[n[first + i]];
   }
 }
+keepShape(new KeyedWeights(new Uint16Array(0), 0.5, 1));
 
 /**
  * |d| of an int32 d > −2^31 by its sign mask, which keysRgb's loop computes ~12% faster than with Math.abs (1 MP of
@@ -808,6 +812,7 @@ export class BoxScratch {
     this.recip = reciprocalTable(n);
   }
 }
+keepShape(new BoxScratch(1, 1));
 
 /**
  * NC of two lines of n RGB samples in place (sample x of line a at o[a + x·step], of line b at o[b + x·step]),

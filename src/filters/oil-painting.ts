@@ -5,7 +5,7 @@
  * added); its colour sums come from per-column sums that slide down the image.
  */
 import type { StyleParams } from './registry.js';
-import type { Step, Workspace } from './workspace.js';
+import { keepShape, type Step, type Workspace } from './workspace.js';
 
 const f = Math.fround;
 
@@ -120,6 +120,7 @@ class ColumnSums {
     }
   }
 }
+keepShape(new ColumnSums(7, 16));
 
 /**
  * The histogram of one window. Along a row only the counts slide (a column leaves, a column enters): a count is
@@ -322,6 +323,7 @@ class WordHistogram {
     }
   }
 }
+keepShape(new WordHistogram(8, 16));
 
 /**
  * Counts of 8 bits, for windows of at most 255 pixels (radius ≤ 7): paintRow is WordHistogram's but for the search
@@ -563,6 +565,7 @@ class ByteHistogram {
     }
   }
 }
+keepShape(new ByteHistogram(7, 16));
 
 /**
  * q[i] = bin[luminance of pixel i] for pixels [from, to). A module function over its arrays: a step closure is new

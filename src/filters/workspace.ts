@@ -167,6 +167,21 @@ export class BufferPool {
   }
 }
 
+/**
+ * One instance of each class the filters instantiate per call, kept for the life of the process, so that the class's
+ * hidden class (its map) outlives the instances a call makes. A forced full GC (the render workers run one when dead
+ * buffers pile up: memory/collect-garbage.ts) frees a map no live object uses at once, where V8's own GCs keep it a
+ * while; the optimised code and type feedback that named the map are then thrown away, and the next render ran its
+ * kernels unoptimised while V8 compiled them again: oil's paintRow alone ~160 ms of compiler time per forced GC, in
+ * a 100-upload bench:load ~17 such rounds and 5.4–8.1 s of compiling (V8's --trace-opt/--trace-deopt: "marking
+ * dependent code for deoptimization, reason: weak objects").
+ */
+const SHAPES: object[] = [];
+export function keepShape<T extends object>(instance: T): T {
+  SHAPES.push(instance);
+  return instance;
+}
+
 /** A workspace that creates its buffers on demand, on the heap or (for workers to share) as SharedArrayBuffers. */
 export class MapWorkspace implements Workspace {
   readonly buffers = new Map<string, NamedBuffer>();
@@ -203,6 +218,7 @@ export class MapWorkspace implements Workspace {
     this.buffers.set(name, { kind, length: array.length, buffer: array.buffer, byteOffset: array.byteOffset });
   }
 }
+keepShape(new MapWorkspace());
 
 /** Runs steps one after the other over their whole range, on this thread. */
 export function runSteps(steps: readonly Step[], width: number, height: number): void {
