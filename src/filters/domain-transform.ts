@@ -263,8 +263,8 @@ export class StepPowers {
 
 /** StepPowers' weight through its fields, passed in so that a loop holds them in locals. */
 function stepPower(table: Float64Array, scale: number, last: number, delta: number): number {
-  // Math.min, not x < last ? x : last: \`last\` is a small integer, and the select of it and a double made V8 box
-  // the double on every call (the column weights 4.0 → 7.6 ms at 1 MP).
+  // Math.min, not x < last ? x : last: `last` is a small integer, and the select of it and a double made V8 box
+  // the double at every weight (column weights at 1 MP: 7.6 ms with the select, 4.0 with Math.min).
   const p = Math.min(Math.abs(delta) * scale, last);
   const j = p | 0;
   const lo = table[j];

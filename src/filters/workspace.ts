@@ -172,9 +172,9 @@ export class BufferPool {
  * hidden class (its map) outlives the instances a call makes. A forced full GC (the render workers run one when dead
  * buffers pile up: memory/collect-garbage.ts) frees a map no live object uses at once, where V8's own GCs keep it a
  * while; the optimised code and type feedback that named the map are then thrown away, and the next render ran its
- * kernels unoptimised while V8 compiled them again: oil's paintRow alone ~160 ms of compiler time per forced GC, in
- * a 100-upload bench:load ~17 such rounds and 5.4–8.1 s of compiling (V8's --trace-opt/--trace-deopt: "marking
- * dependent code for deoptimization, reason: weak objects").
+ * kernels unoptimised while V8 compiled them again: oil's paintRow alone ~160 ms of compiler time per forced GC, and
+ * a 100-upload bench:load 8.1 s of compiling, against 3.5 s with the shapes kept (V8's --trace-opt/--trace-deopt:
+ * "marking dependent code for deoptimization, reason: weak objects"; BENCHMARKS.md, "Studio load", session 8).
  */
 const SHAPES: object[] = [];
 export function keepShape<T extends object>(instance: T): T {
