@@ -223,19 +223,25 @@ function procStatus(pid: number): { rss: number; hwm: number } {
   }
 }
 
-/** CPU seconds (user + system, all threads) used so far by the server's processes, from /proc/<pid>/stat. */
-function cpuSeconds(server: ServerProcess): number {
-  let ticks = 0;
+/**
+ * CPU seconds (user + system, all threads) and minor page faults so far of the server's processes, from
+ * /proc/<pid>/stat (exited threads included). A minor fault is a page mapped on first touch, without disk I/O:
+ * under load nearly all are memory the allocator returned to the kernel and asked for again, zeroed anew each time.
+ */
+function counters(server: ServerProcess): { cpu: number; system: number; minorFaults: number } {
+  const c = { cpu: 0, system: 0, minorFaults: 0 };
   for (const pid of server.pids()) {
     try {
-      // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+      // Fields after the command name (which may hold spaces) start at field 3; minflt is 10, utime and stime 14 and 15.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      c.minorFaults += Number(fields[7]);
+      c.cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+      c.system += Number(fields[12]) / 100;
     } catch {
       /* the process is gone */
     }
   }
-  return ticks / 100;
+  return c;
 }
 
 /** RSS summed over the server's processes; VmHWM summed is each process's own peak, an upper bound. */
@@ -266,6 +272,10 @@ interface LoadResult {
   exitCode: number | null;
   /** CPU seconds the server used per upload: its cost whatever share of the machine it got. */
   cpuPerUpload: number;
+  /** Share of that CPU spent in the kernel (page faults, sockets, files). */
+  systemShare: number;
+  /** Minor page faults of the server per upload (4 KiB each). */
+  minorFaultsPerUpload: number;
   /** 1-minute load average of the machine before and after, to judge how shared it was. */
   loadAverage: [number, number];
   /** The server's split of its RSS at its highest sample (MB), when it reports one. */
@@ -277,7 +287,7 @@ interface LoadResult {
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
 async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: number): Promise<LoadResult> {
   const loadBefore = loadavg()[0];
-  const cpuBefore = cpuSeconds(server);
+  const before = counters(server);
   const idle = memory(server);
   let sampledPeak = idle.rss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, memory(server).rss)), 50);
@@ -339,7 +349,8 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = (performance.now() - started) / 1000;
-  const cpuUsed = cpuSeconds(server) - cpuBefore;
+  const after = counters(server);
+  const cpuUsed = after.cpu - before.cpu;
   const stages = server.stageSeconds ? await server.stageSeconds() : null;
   clearInterval(sampler);
   if (poller) clearInterval(poller);
@@ -371,6 +382,8 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
     errors: Object.fromEntries(errors),
     exitCode,
     cpuPerUpload: +(cpuUsed / uploads.length).toFixed(3),
+    systemShare: cpuUsed > 0 ? +((after.system - before.system) / cpuUsed).toFixed(3) : 0,
+    minorFaultsPerUpload: Math.round((after.minorFaults - before.minorFaults) / uploads.length),
     loadAverage: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
     atPeakMB: atPeak ? splitMB(atPeak) : null,
     stageMsPerUpload: stages ? Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round((v * 1000) / uploads.length)])) : null,
@@ -392,7 +405,8 @@ function report(r: LoadResult): string {
     `  slowest uploads (place sent, MP, ms): ${r.slowest.map((u) => `#${u.upload} ${u.megapixels} MP ${u.ms}`).join(', ')}`,
     `  server RSS: idle ${r.rssMB.idle} MB, peak ${r.rssMB.peak} MB, final ${r.rssMB.final} MB`,
     `  artworks fetched: ${r.artworksFetched} (${r.artworkMB} MB); cache hits: ${r.cachedAnswers}; errors: ${Object.keys(r.errors).length === 0 ? 'none' : JSON.stringify(r.errors)}; exit code after SIGTERM: ${r.exitCode}`,
-    `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
+    `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes; ${Math.round(r.systemShare * 100)}% system); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
+    `  minor page faults per upload: ${r.minorFaultsPerUpload} (${((r.minorFaultsPerUpload * 4096) / MB).toFixed(1)} MB of pages mapped on first touch)`,
     `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
     ...(r.stageMsPerUpload ? [`  worker time per upload (wall ms, /metrics): ${Object.entries(r.stageMsPerUpload).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     ...(r.atPeakMB ? [`  server's own split at its highest sample (MB, /api/memory): ${Object.entries(r.atPeakMB).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
