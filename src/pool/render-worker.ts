@@ -21,8 +21,10 @@ sharp.cache(false);
 const pool = new BufferPool({ maxFreeBytes: WORKER_POOL_MAX_FREE_BYTES, sizeClasses: true });
 
 /**
- * A job leaves its decoded image and the sharp buffers of its encodes dead; V8 would let ~64 MB of them pile up
- * per thread before collecting. The pool's free buffers are alive on purpose, so they do not count.
+ * A job leaves ArrayBuffers dead (copies of its artworks, scratch outside the pool); V8 would let ~64 MB of them
+ * pile up per thread before collecting. The pool's free buffers are alive on purpose, so they do not count. sharp's
+ * own buffers (the decoded image, the encodes) are external memory the check does not see: counting them too
+ * lowered the peak but cost 6–9% CPU per upload (BENCHMARKS.md, "Studio load", session 9).
  */
 const data = (workerData ?? {}) as Partial<RenderWorkerData>;
 const collector = offHeapCollector({ thresholdBytes: data.gcThresholdBytes ?? DEFAULT_GC_THRESHOLD_BYTES, retained: () => pool.stats().freeBytes });

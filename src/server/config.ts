@@ -43,7 +43,7 @@ export interface ServerConfig {
   cacheStore: ArtworkStoreKind;
   /** Parent folder of the disk store's private folder. */
   cacheDir: string;
-  /** Dead ArrayBuffer bytes (upload chunks, decoded images) a thread may hold before it collects them (offHeapCollector). */
+  /** Dead ArrayBuffer bytes (upload chunks, copied buffers; not sharp's own results) a thread may hold before it collects them (offHeapCollector). */
   gcThresholdBytes: number;
   cacheTtlMs: number;
   /** Artwork format when a request names none. */
@@ -133,7 +133,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof ServerConfig]: FieldSpec } = 
   maxPixels: { env: 'ATELIER_MAX_PIXELS', kind: { type: 'int', min: 1, max: 1_000_000_000 }, default: () => 50_000_000, doc: 'largest decoded image in pixels (413 above, judged from the header)' },
   defaultMaxSide: { env: 'ATELIER_DEFAULT_MAX_SIDE', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 1024, doc: 'longest side of artworks when a request names no maxSide' },
   maxSideLimit: { env: 'ATELIER_MAX_SIDE_LIMIT', kind: { type: 'int', min: 1, max: 65_535 }, default: () => 4096, doc: 'largest maxSide a request may ask for' },
-  gcThresholdBytes: { env: 'ATELIER_GC_THRESHOLD', kind: { type: 'bytes', min: 0, max: 64 * 1024 * MB }, default: () => DEFAULT_GC_THRESHOLD_BYTES, doc: 'off-heap garbage (dead upload and image buffers) a thread may hold before it collects it (a scavenge, then a full GC if that was not enough); V8 alone lets ~64 MB pile up per thread' },
+  gcThresholdBytes: { env: 'ATELIER_GC_THRESHOLD', kind: { type: 'bytes', min: 0, max: 64 * 1024 * MB }, default: () => DEFAULT_GC_THRESHOLD_BYTES, doc: 'off-heap garbage (dead ArrayBuffers: uploads, socket chunks, copied buffers; not sharp\'s own results) a thread may hold before it collects it (a scavenge, then a full GC if that was not enough); V8 alone lets ~64 MB pile up per thread' },
   cacheMaxBytes: { env: 'ATELIER_CACHE_SIZE', kind: { type: 'bytes', min: MB, max: 64 * 1024 * MB }, default: () => 128 * MB, doc: 'result cache bound, in bytes of encoded artworks' },
   cacheStore: { env: 'ATELIER_CACHE_STORE', kind: { type: 'enum', values: ARTWORK_STORES }, default: () => 'disk', doc: "where cached artworks' bytes live: disk (files in a private folder under ATELIER_CACHE_DIR, held by the kernel's page cache, not the server's RSS) or memory" },
   cacheDir: { env: 'ATELIER_CACHE_DIR', kind: { type: 'path' }, default: () => tmpdir(), doc: "folder in which the disk store makes its private folder (removed at shutdown, or by the next server if this one was killed); use a disk, not a tmpfs, for the cache to leave RAM" },
