@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { processTree } from '../src/memory/process-tree.js';
+import { processTree, procStatFields } from '../src/memory/process-tree.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = `${root}dist/cli/main.js`;
@@ -232,8 +232,8 @@ function counters(server: ServerProcess): { cpu: number; system: number; minorFa
   const c = { cpu: 0, system: 0, minorFaults: 0 };
   for (const pid of server.pids()) {
     try {
-      // Fields after the command name (which may hold spaces) start at field 3; minflt is 10, utime and stime 14 and 15.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      // minflt is field 10, utime and stime 14 and 15.
+      const fields = procStatFields(`/proc/${pid}/stat`);
       c.minorFaults += Number(fields[7]);
       c.cpu += (Number(fields[11]) + Number(fields[12])) / 100;
       c.system += Number(fields[12]) / 100;

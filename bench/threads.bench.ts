@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { procStatFields } from '../src/memory/process-tree.js';
 import { spawnServe } from '../test/guard/helpers.js';
 import { HOSTILE, baseUploads, hostileBody, seeded, withComment } from './soak-inputs.js';
 
@@ -43,8 +44,7 @@ interface ThreadCpu { tid: number; name: string; user: number; sys: number }
 function threadCpu(pid: number): ThreadCpu[] {
   const hz = 100;
   return readdirSync(`/proc/${pid}/task`).map((t) => {
-    const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = procStatFields(`/proc/${pid}/task/${t}/stat`);
     return { tid: Number(t), name: readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(), user: Number(fields[11]) / hz, sys: Number(fields[12]) / hz };
   });
 }

@@ -5,12 +5,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
+/**
+ * The fields of a /proc/<pid>/stat (or task stat) file after the command name: field n of proc(5) is at index n − 3.
+ * The name (field 2) may contain spaces and parentheses, so the fields are read after its last ')'.
+ */
+export function procStatFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 function parentOf(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[1]);
+    return Number(procStatFields(`/proc/${pid}/stat`)[1]);
   } catch {
     return undefined;
   }
