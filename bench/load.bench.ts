@@ -19,14 +19,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { processTree, procStatFields } from '../src/memory/process-tree.js';
+import { makeUploads, type Upload } from './load-uploads.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CLI = `${root}dist/cli/main.js`;
 /** What `npm start` and `npx atelier` run: a shell script that execs node with the chosen malloc. */
 const BIN = `${root}bin/atelier`;
-const PHOTOS = ['astronaut', 'coffee', 'camera', 'horse'] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -45,56 +44,6 @@ const C = Number(args.concurrency);
 if (!(Number.isInteger(N) && N > 0 && N <= 100_000)) throw new Error(`--n must be an integer from 1 to 100000, got ${args.n}`);
 if (!(Number.isInteger(C) && C > 0 && C <= 256)) throw new Error(`--concurrency must be an integer from 1 to 256, got ${args.concurrency}`);
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm run bench:load does)`);
-
-/** Small deterministic PRNG (mulberry32), so a seed gives the same uploads on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Upload {
-  jpeg: Buffer;
-  width: number;
-  height: number;
-}
-
-/** N distinct JPEGs of 0.5–6 MP: a random crop of a fixture photo, scaled to a random area, random quality. */
-async function makeUploads(n: number, seed: number): Promise<Upload[]> {
-  const random = rng(seed);
-  const sources = await Promise.all(
-    PHOTOS.map(async (name) => {
-      const buf = readFileSync(`${root}test/fixtures/photos/${name}.png`);
-      const meta = await sharp(buf).metadata();
-      return { buf, width: meta.width, height: meta.height };
-    }),
-  );
-  const out: Upload[] = [];
-  for (let i = 0; i < n; i++) {
-    const src = sources[i % sources.length];
-    const cw = Math.round(src.width * (0.55 + 0.45 * random()));
-    const ch = Math.round(src.height * (0.55 + 0.45 * random()));
-    const left = Math.floor((src.width - cw) * random());
-    const top = Math.floor((src.height - ch) * random());
-    const megapixels = 0.5 + 5.5 * random();
-    const scale = Math.sqrt((megapixels * 1e6) / (cw * ch));
-    const width = Math.round(cw * scale);
-    const height = Math.round(ch * scale);
-    const jpeg = await sharp(src.buf)
-      .extract({ left, top, width: cw, height: ch })
-      .flatten({ background: '#ffffff' })
-      .resize(width, height, { kernel: 'lanczos3' })
-      .jpeg({ quality: 80 + Math.floor(15 * random()) })
-      .toBuffer();
-    out.push({ jpeg, width, height });
-  }
-  return out;
-}
 
 /** The fields of the studio's memory samples this bench reports (src/guard/memory-sample.ts). */
 interface MemoryPoint {
@@ -164,9 +113,12 @@ async function startStudio(): Promise<ServerProcess> {
       const text = await (await fetch(`${base}/metrics`)).text();
       const out: Record<string, number> = {};
       for (const m of text.matchAll(/^atelier_render_stage_seconds_sum\{stage="(\w+)"\} ([\d.e+-]+)$/gm)) out[m[1]] = Number(m[2]);
-      // The full GCs run for dead buffers (ATELIER_GC_THRESHOLD), main thread and workers together.
+      // The GCs run for dead buffers (ATELIER_GC_THRESHOLD), main thread and workers together.
       const gc = /^atelier_offheap_gc_seconds_total ([\d.e+-]+)$/m.exec(text);
       if (gc) out['gc for dead buffers'] = Number(gc[1]);
+      // Every full GC of the main thread, whatever started it (prom-client observes only the thread it runs on).
+      const major = /^nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e+-]+)$/m.exec(text);
+      if (major) out['main thread full GCs'] = Number(major[1]);
       return out;
     },
     breakdown: async () => {
@@ -280,13 +232,18 @@ interface LoadResult {
   loadAverage: [number, number];
   /** The server's split of its RSS at its highest sample (MB), when it reports one. */
   atPeakMB: Record<string, number> | null;
-  /** Mean wall milliseconds per upload in each worker stage (decode, render, encode), when the server reports them. */
+  /**
+   * Mean wall milliseconds per upload over the load, when the server reports them: each worker stage (decode,
+   * render, encode), the dead-buffer GCs, the main thread's full GCs.
+   */
   stageMsPerUpload: Record<string, number> | null;
 }
 
 /** C clients send the uploads one after the other, each fetching every artwork of its answer. */
 async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: number): Promise<LoadResult> {
   const loadBefore = loadavg()[0];
+  // Start-up (the workers' warm-up, the first GCs) is not the load's.
+  const stagesBefore = server.stageSeconds ? await server.stageSeconds() : null;
   const before = counters(server);
   const idle = memory(server);
   let sampledPeak = idle.rss;
@@ -351,7 +308,8 @@ async function runLoad(server: ServerProcess, uploads: Upload[], concurrency: nu
   const seconds = (performance.now() - started) / 1000;
   const after = counters(server);
   const cpuUsed = after.cpu - before.cpu;
-  const stages = server.stageSeconds ? await server.stageSeconds() : null;
+  const stagesAfter = server.stageSeconds ? await server.stageSeconds() : null;
+  const stages = stagesAfter && Object.fromEntries(Object.entries(stagesAfter).map(([k, v]) => [k, v - (stagesBefore?.[k] ?? 0)]));
   clearInterval(sampler);
   if (poller) clearInterval(poller);
   // Final RSS: after the load, once the server has been idle for a moment.
@@ -408,7 +366,7 @@ function report(r: LoadResult): string {
     `  server CPU per upload: ${r.cpuPerUpload} s (user + system, all threads and processes; ${Math.round(r.systemShare * 100)}% system); ${cpus().length} idle cores would allow at most ${(cpus().length / r.cpuPerUpload).toFixed(2)} req/s`,
     `  minor page faults per upload: ${r.minorFaultsPerUpload} (${((r.minorFaultsPerUpload * 4096) / MB).toFixed(1)} MB of pages mapped on first touch)`,
     `  machine load average (1 min) before/after: ${r.loadAverage.join(' / ')}`,
-    ...(r.stageMsPerUpload ? [`  worker time per upload (wall ms, /metrics): ${Object.entries(r.stageMsPerUpload).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    ...(r.stageMsPerUpload ? [`  time per upload (wall ms, /metrics; stages are the workers'): ${Object.entries(r.stageMsPerUpload).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     ...(r.atPeakMB ? [`  server's own split at its highest sample (MB, /api/memory): ${Object.entries(r.atPeakMB).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
   ].join('\n');
 }
