@@ -67,7 +67,7 @@ interface ServerProcess {
   pids(): number[];
   /** The server's own account of its memory (GET /api/memory), when it gives one. */
   breakdown?(): Promise<MemoryPoint | null>;
-  /** Seconds its workers spent per stage (decode, render, encode), summed over all jobs, from GET /metrics. */
+  /** Seconds so far, from GET /metrics: its workers in each stage (decode, render, encode), its GCs for dead buffers, its main thread in full GCs. */
   stageSeconds?(): Promise<Record<string, number>>;
   stop(): Promise<number | null>;
 }

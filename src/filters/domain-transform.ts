@@ -827,7 +827,8 @@ keepShape(new BoxScratch(1, 1));
  * camera 72.4 → 67.0, horse 66.1 → 61.4; medians of 13 interleaved rounds, identical output); two lines had been
  * 11% faster than one. Computing the four lines' windows into arrays first and the means in a loop of their own
  * was 9–22% slower. Lines may repeat (the last group of a range): they then compute the same values, and
- * writing them twice is harmless.
+ * writing them twice is harmless. The pointer steps are addWindowSizes4's, written out again on purpose: a helper
+ * shared by both would keep the eight pointers in memory between calls, as that slower variant did.
  *
  * The scalar parameters are converted to int32 and float64 once, before the loops (`| 0`, Math.max): used inside a
  * loop as they come, V8 checks and converts a tagged parameter again at every use (−7% alone, −17% with two lines).
