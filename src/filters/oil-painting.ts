@@ -256,9 +256,10 @@ class WordHistogram {
         hi = (wh << 1) + 1;
         // Two 16-bit counts per 32-bit word (little-endian: the lower bin in the low half); adding 0x8000 − t to
         // each half sets its top bit exactly when that count is ≥ t (counts stay below 0x8000, so no half carries
-        // into the next). Only the pairs that hold such a count are looked at closely.
+        // into the next). Only the pairs that hold such a count are looked at closely. The bias is made by Math.imul
+        // (see ByteHistogram).
         let t = count[best];
-        let bias = (0x8000 - t) * 0x10001;
+        let bias = Math.imul(0x8000 - t, 0x10001);
         for (let w = wl; w <= wh; w++) {
           if (((pairs[w] + bias) & 0x80008000) === 0) continue;
           const b = w << 1;
@@ -272,7 +273,7 @@ class WordHistogram {
             best = b + 1;
             t = c1;
           }
-          bias = (0x8000 - t) * 0x10001;
+          bias = Math.imul(0x8000 - t, 0x10001);
         }
         max = t;
         key = (t << 8) | best;
@@ -489,8 +490,13 @@ class ByteHistogram {
         // byte plus 128 − t stays ≤ 143. Once t > 128 the bias is 0 and the test passes the words holding a count
         // ≥ 128, a superset of those holding one ≥ t. (No search runs before the first painted pixel, but the steps
         // there only add columns, so the key is exact when it is reached.)
+        // The bias by Math.imul, a wrapping int32 product: for t = 0 it is 0x80808080, past int32, and as a plain
+        // product that overflowed the int32 V8 had assumed from the warm-up. paintRow was then deoptimised in the
+        // middle of the studio's load and compiled again, once per worker in a 100-upload run (`--trace-deopt`:
+        // "reason: overflow"; each recompile 100–170 ms of compiler time; test/filters/warm-up.test.ts fails so).
+        // As an int32 (−0x7f7f7f80) it is the same modulo 2^32, and `&` reads only the sum's low 32 bits.
         let t = count[best];
-        let bias = t <= 128 ? (128 - t) * 0x01010101 : 0;
+        let bias = t <= 128 ? Math.imul(128 - t, 0x01010101) : 0;
         for (let w = wl; w <= wh; w++) {
           if (((quads[w] + bias) & 0x80808080) === 0) continue;
           const b = w << 2;
@@ -514,7 +520,7 @@ class ByteHistogram {
             best = b + 3;
             t = c3;
           }
-          bias = t <= 128 ? (128 - t) * 0x01010101 : 0;
+          bias = t <= 128 ? Math.imul(128 - t, 0x01010101) : 0;
         }
         max = t;
         key = (t << 8) | best;

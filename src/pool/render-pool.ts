@@ -34,9 +34,9 @@ export interface RenderPoolOptions {
   /** A worker idle this long drops its pooled working buffers (default 10 s; 0: after every job). */
   idleReleaseMs?: number;
   /**
-   * Each worker renders a small synthetic photo through every style when the pool starts (one warm-up task per
-   * thread), so that the first real jobs run optimised code (default false; the studio turns it on, and reports
-   * not ready until it is done). Jobs that arrive meanwhile wait behind it.
+   * Each worker renders a small synthetic photo (as RGB, grey and RGBA) through every style when the pool starts
+   * (one warm-up task per thread), so that the first real jobs run optimised code (default false; the studio turns
+   * it on, and reports not ready until it is done). Jobs that arrive meanwhile wait behind it.
    */
   warmUp?: boolean;
 }

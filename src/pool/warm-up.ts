@@ -3,6 +3,13 @@
  * were the first few uploads (#2 and #4 of 200 at 1.2–1.3 s, against a p50 of 0.7 s). Rendering a small
  * synthetic photo through every style, twice, at start-up lets V8 optimise the kernels (and libvips load its
  * codecs) before a user's upload arrives.
+ *
+ * The photo goes through as RGB, as grey and with alpha, one after the other in each round: a path the warm-up
+ * never runs (a grey photo's fold back to one channel, oil's truncated mean for grey input, detail's grey output)
+ * has no type feedback when V8 optimises the kernel, and the first upload that takes it deoptimises that kernel in
+ * the middle of a render, which is then compiled again. Warmed on RGB only, the first grey photo through every
+ * style cost labToRgb 145 deoptimisations and paintRow, toRgb and fromRgb one each
+ * (`test/filters/warm-up.test.ts` fails so).
  */
 import sharp from 'sharp';
 import { STYLE_IDS } from '../filters/registry.js';
@@ -30,10 +37,21 @@ function syntheticPhoto(): Uint8Array {
   return px;
 }
 
+/** The photo as the decoder hands photos to the filters: RGB and grey (one channel) as JPEGs, RGBA as a PNG. */
+async function photoKinds(): Promise<Buffer[]> {
+  const raw = { width: SIDE, height: SIDE, channels: 3 } as const;
+  const rgb = syntheticPhoto();
+  return Promise.all([
+    sharp(rgb, { raw }).jpeg({ quality: 90 }).toBuffer(),
+    sharp(rgb, { raw }).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer(),
+    sharp(rgb, { raw }).ensureAlpha(0.5).png({ compressionLevel: 1 }).toBuffer(),
+  ]);
+}
+
 export async function warmUp(pool: BufferPool): Promise<void> {
-  const input = await sharp(syntheticPhoto(), { raw: { width: SIDE, height: SIDE, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const inputs = await photoKinds();
   const requests = STYLE_IDS.map((style) => ({ style }));
   for (let round = 0; round < ROUNDS; round++) {
-    await renderJob({ input: new Uint8Array(input), requests, maxSide: SIDE, format: 'jpeg' }, renderEach, pool);
+    for (const input of inputs) await renderJob({ input: new Uint8Array(input), requests, maxSide: SIDE, format: 'jpeg' }, renderEach, pool);
   }
 }
