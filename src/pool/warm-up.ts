@@ -12,10 +12,10 @@
  * (`test/filters/warm-up.test.ts` fails so).
  */
 import sharp from 'sharp';
-import { collectGarbage } from '../memory/collect-garbage.js';
 import { STYLE_IDS } from '../filters/registry.js';
 import { renderEach } from '../filters/render.js';
 import type { BufferPool } from '../filters/workspace.js';
+import { collectGarbage } from '../memory/collect-garbage.js';
 import { renderJob } from './render-job.js';
 
 const SIDE = 192;
