@@ -28,6 +28,7 @@ import { renderStyles } from '../src/filters/render.js';
 import { SEED_STYLES, STYLE_IDS, type StyleId } from '../src/filters/registry.js';
 import type { PixelImage } from '../src/filters/image.js';
 import { closeFilterThreads, renderStylesParallel } from '../src/parallel/index.js';
+import { median } from '../src/memory/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -53,10 +54,6 @@ const GROUPS: { name: string; styles: StyleId[]; opencv: string }[] = [
 ];
 const SEED_OPENCV = ['pencilSketch', 'oilPainting', 'stylization'];
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function cpuSeconds<T>(fn: () => T): number {
   const t = process.cpuUsage();

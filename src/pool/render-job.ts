@@ -51,9 +51,10 @@ export type RenderFn = (
 /**
  * `pool`: a BufferPool that outlives the job (the worker keeps one per thread). The filters take their working
  * buffers from it, and the rendered images go back to it once encoded: they never leave this thread, the
- * encoded artworks do.
+ * encoded artworks do. `clock`: the milliseconds `timings` are read from; wall time by default (the studio's
+ * metrics), the process's CPU time in `bench:upload-cost`.
  */
-export async function renderJob(job: RenderJob, render: RenderFn = renderEach, pool?: BufferPool): Promise<RenderResult> {
+export async function renderJob(job: RenderJob, render: RenderFn = renderEach, pool?: BufferPool, clock: () => number = () => performance.now()): Promise<RenderResult> {
   if (job === null || typeof job !== 'object') throw new AtelierError('INVALID_ARGUMENT', 'job must be an object');
   const format = parseOutputFormat(job.format);
   const quality = validateQuality(job.quality);
@@ -66,25 +67,25 @@ export async function renderJob(job: RenderJob, render: RenderFn = renderEach, p
   const input = job.input instanceof ArrayBuffer ? new Uint8Array(job.input) : job.input;
   if (!(input instanceof Uint8Array)) throw new AtelierError('INVALID_ARGUMENT', 'input must be a Uint8Array or an ArrayBuffer');
 
-  let t = performance.now();
+  let t = clock();
   const image = await decode(input, limits);
-  const decodeMs = performance.now() - t;
+  const decodeMs = clock() - t;
 
   // Each artwork is encoded as soon as it is rendered, and its pixels go back to the pool before the next style
   // runs (with renderEach): one output at a time is in memory, not all of them.
-  t = performance.now();
+  t = clock();
   let encodeMs = 0;
   const artworks: Partial<Record<StyleId, Uint8Array>> = {};
   for (const [style, out] of await render(image, requests, pool ? { pool } : {})) {
-    const e = performance.now();
+    const e = clock();
     const buf = await encode(out, format, quality);
     // A Buffer may be a view on a larger ArrayBuffer (a pooled slab): keep only its bytes, so copying it to the
     // main thread copies nothing else.
     artworks[style] = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
     if (pool && out.data.buffer instanceof ArrayBuffer && out.data.buffer !== image.data.buffer) pool.give(out.data.buffer);
-    encodeMs += performance.now() - e;
+    encodeMs += clock() - e;
   }
-  const renderMs = performance.now() - t - encodeMs;
+  const renderMs = clock() - t - encodeMs;
 
   return {
     width: image.width,
